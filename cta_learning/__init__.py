@@ -1,0 +1,110 @@
+"""CTA Learning: the learning and community platform of the Call to Local Action."""
+
+import logging
+import os
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from cta_learning.config import DEVELOPMENT_SECRET_KEY, DefaultConfig
+from cta_learning.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings, extensions, blueprints and commands."""
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("CTA_INSTANCE_PATH") or os.path.join(root, "instance"),
+        template_folder=os.path.join(root, "templates"),
+        static_folder=os.path.join(root, "static"),
+    )
+    app.config.from_object(DefaultConfig)
+    app.config["CONTENT_PATH"] = os.path.join(root, "content")
+    app.config.from_prefixed_env("CTA")
+    if config:
+        app.config.update(config)
+    _finish_config(app)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+
+    from cta_learning import security, templating
+
+    security.init_app(app)
+    templating.init_app(app)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    return app
+
+
+def _finish_config(app: Flask) -> None:
+    """Derive settings that depend on others, and refuse unsafe production settings."""
+    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (
+        DEVELOPMENT_SECRET_KEY,
+        "",
+        None,
+    ):
+        raise RuntimeError("Set CTA_SECRET_KEY: the development secret key is refused in production.")
+    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
+        url = app.config["DATABASE_URL"]
+        if not url:
+            os.makedirs(app.instance_path, exist_ok=True)
+            url = "sqlite:///" + os.path.join(app.instance_path, "cta_learning.sqlite")
+        elif url.startswith("postgres://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+        elif url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+        app.config["SQLALCHEMY_DATABASE_URI"] = url
+    secure = app.config["PUBLIC_URL"].startswith("https://")
+    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
+    app.config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    app.config["PREFERRED_URL_SCHEME"] = "https" if secure else "http"
+    proxies = int(app.config.get("PROXY_COUNT", 0))
+    if proxies:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
+
+def _init_extensions(app: Flask) -> None:
+    from cta_learning import database, i18n, models  # noqa: F401 - models registers every table
+
+    db.init_app(app)
+    database.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=i18n.select_locale,
+        timezone_selector=i18n.select_timezone,
+    )
+    login_manager.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from cta_learning.accounts import manage as accounts_manage
+    from cta_learning.accounts import organisations, settings
+    from cta_learning.accounts import views as auth
+    from cta_learning.mail import manage as mail_manage
+    from cta_learning.pages import views as pages
+
+    for blueprint in (
+        pages.bp,
+        auth.bp,
+        settings.bp,
+        organisations.bp,
+        accounts_manage.bp,
+        mail_manage.bp,
+    ):
+        app.register_blueprint(blueprint)
+
+
+def _register_commands(app: Flask) -> None:
+    from cta_learning import demo, i18n
+    from cta_learning.accounts import cli as accounts_cli
+    from cta_learning.mail import cli as mail_cli
+
+    app.cli.add_command(accounts_cli.users)
+    app.cli.add_command(mail_cli.mail)
+    app.cli.add_command(i18n.translate)
+    app.cli.add_command(demo.seed_demo)

@@ -1,0 +1,1 @@
+"""Users, organisation profiles, membership and sign-in."""

@@ -1,0 +1,73 @@
+"""`flask users …`: create an admin, list users, deactivate a user."""
+
+import click
+from email_validator import EmailNotValidError, validate_email
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from cta_learning.accounts import user_admin
+from cta_learning.accounts.forms import PASSWORD_MAX, PASSWORD_MIN
+from cta_learning.accounts.models import User
+from cta_learning.accounts.operations import find_user_by_email
+from cta_learning.extensions import db
+
+
+@click.group()
+def users() -> None:
+    """Manage user accounts."""
+
+
+def _valid_email(ctx, param, value: str) -> str:
+    try:
+        return validate_email(value, check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise click.BadParameter(str(error)) from None
+
+
+@users.command("create-admin")
+@click.option("--email", prompt=True, callback=_valid_email)
+@click.option("--name", prompt=True)
+@click.password_option(prompt="Password")
+@with_appcontext
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create an admin account (or make an existing account admin)."""
+    name = name.strip()
+    if not name or len(name) > 120 or any(c in name for c in "\r\n\x00"):
+        raise click.BadParameter("give a name of 1 to 120 characters on one line", param_hint="--name")
+    if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
+        raise click.BadParameter(
+            f"a password has between {PASSWORD_MIN} and {PASSWORD_MAX} characters",
+            param_hint="--password",
+        )
+    user = user_admin.create_admin(name, email, password)
+    db.session.commit()
+    click.echo(f"{user.email} is an admin.")
+
+
+@users.command("list")
+@click.option("--role", type=click.Choice(["member", "organiser", "admin"]))
+@with_appcontext
+def list_users(role: str | None) -> None:
+    """List accounts: email, name, role, active, confirmed."""
+    query = select(User).order_by(User.email)
+    if role:
+        query = query.where(User.role == role)
+    for user in db.session.scalars(query):
+        click.echo(
+            f"{user.email}\t{user.name}\t{user.role}\t"
+            f"{'active' if user.is_active else 'inactive'}\t"
+            f"{'confirmed' if user.email_confirmed_at else 'unconfirmed'}"
+        )
+
+
+@users.command()
+@click.argument("email")
+@with_appcontext
+def deactivate(email: str) -> None:
+    """Deactivate an account: it is signed out everywhere and cannot log in."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account uses {email}.")
+    user_admin.set_active(user, False, None)
+    db.session.commit()
+    click.echo(f"{user.email} is deactivated.")

@@ -1,0 +1,112 @@
+"""The secretariat's pages: people, organisation profiles and access transfers."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from cta_learning.accounts import organisation_operations, user_admin
+from cta_learning.accounts.forms import TransferForm
+from cta_learning.accounts.models import Membership, Organisation, User
+from cta_learning.accounts.organisations import PROFILE_LABELS, membership_message
+from cta_learning.extensions import db
+from cta_learning.forms import BaseForm
+from cta_learning.security import ROLES, require_role
+
+bp = Blueprint("accounts_manage", __name__, url_prefix="/admin")
+
+
+@bp.before_request
+@require_role("admin")
+def _admins_only():
+    """Every page here is for admins."""
+
+
+def _search_term() -> str:
+    return (request.args.get("q") or "").strip()[:100]
+
+
+@bp.get("/users")
+def users():
+    query = select(User).order_by(User.created_at.desc())
+    term = _search_term()
+    if term:
+        pattern = f"%{term.lower()}%"
+        query = query.where(or_(User.email.like(pattern), User.name.ilike(pattern)))
+    page = db.paginate(query, per_page=50, max_per_page=50)
+    return render_template("accounts_manage/users.html", page=page, term=term, roles=ROLES,
+                           action_form=BaseForm())
+
+
+def _user_or_404(user_id: int) -> User:
+    return db.get_or_404(User, user_id)
+
+
+@bp.post("/users/<int:user_id>/role")
+def set_role(user_id: int):
+    user = _user_or_404(user_id)
+    role = request.form.get("role")
+    if role not in ROLES:
+        abort(400)
+    if BaseForm().validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("You cannot change your own role."), "error")
+        else:
+            user_admin.set_role(user, role, current_user)
+            db.session.commit()
+            flash(_("%(name)s is now: %(role)s.", name=user.name, role=role), "success")
+    return redirect(url_for("accounts_manage.users", q=_search_term() or None))
+
+
+@bp.post("/users/<int:user_id>/active")
+def set_active(user_id: int):
+    user = _user_or_404(user_id)
+    if BaseForm().validate_on_submit():
+        if user.id == current_user.id:
+            flash(_("You cannot deactivate your own account."), "error")
+        else:
+            user_admin.set_active(user, not user.is_active, current_user)
+            db.session.commit()
+            flash(_("The account of %(name)s is updated.", name=user.name), "success")
+    return redirect(url_for("accounts_manage.users", q=_search_term() or None))
+
+
+@bp.get("/organisations")
+def organisations():
+    query = select(Organisation).order_by(Organisation.name)
+    term = _search_term()
+    if term:
+        query = query.where(Organisation.name.ilike(f"%{term}%"))
+    page = db.paginate(query, per_page=50, max_per_page=50)
+    return render_template("accounts_manage/organisations.html", page=page, term=term)
+
+
+@bp.route("/organisations/<int:organisation_id>", methods=["GET", "POST"])
+def organisation(organisation_id: int):
+    organisation = db.session.scalar(
+        select(Organisation)
+        .where(Organisation.id == organisation_id)
+        .options(selectinload(Organisation.memberships).selectinload(Membership.user))
+    )
+    if organisation is None:
+        abort(404)
+    form = TransferForm()
+    if form.validate_on_submit():
+        try:
+            outcome = organisation_operations.hand_over(
+                organisation, form.email.data, form.remove_previous.data, current_user
+            )
+        except organisation_operations.MembershipError as error:
+            form.email.errors.append(membership_message(error))
+        else:
+            db.session.commit()
+            if outcome == "granted":
+                flash(_("%(email)s is now in charge of this profile.", email=form.email.data),
+                      "success")
+            else:
+                flash(_("%(email)s has no account yet: an invitation to take charge of this "
+                        "profile is on its way.", email=form.email.data), "success")
+            return redirect(url_for("accounts_manage.organisation", organisation_id=organisation.id))
+    return render_template("accounts_manage/organisation.html", organisation=organisation,
+                           form=form, **PROFILE_LABELS)

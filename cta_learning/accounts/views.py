@@ -1,0 +1,136 @@
+"""Sign-up, email confirmation, log in and out, and password reset."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from cta_learning.accounts import operations
+from cta_learning.accounts.forms import EmailOnlyForm, LoginForm, ResetPasswordForm, SignupForm
+from cta_learning.accounts.models import User
+from cta_learning.extensions import db, limiter, login_manager
+from cta_learning.i18n import current_language
+from cta_learning.security import require_role, safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(session_token: str) -> User | None:
+    if not session_token or len(session_token) > 64:
+        return None
+    user = db.session.scalar(db.select(User).where(User.session_token == session_token))
+    return user if user is not None and user.is_active else None
+
+
+def _limit(name: str):
+    return limiter.limit(lambda: current_app.config[name], methods=["POST"])
+
+
+@bp.route("/signup", methods=["GET", "POST"])
+@_limit("SIGNUP_RATE_LIMIT")
+def signup():
+    if current_user.is_authenticated:
+        return redirect(url_for("settings.dashboard"))
+    form = SignupForm()
+    form.set_timezone_choices()
+    if request.method == "GET":
+        form.locale.data = current_language()
+    if form.validate_on_submit():
+        try:
+            operations.create_user(
+                form.name.data, form.email.data, form.password.data,
+                form.locale.data, form.timezone.data,
+            )
+        except operations.EmailTaken:
+            form.email.errors.append(
+                _("An account already uses this address. Log in or reset your password.")
+            )
+        else:
+            db.session.commit()
+            return render_template("auth/check_email.html", email=form.email.data)
+    return render_template("auth/signup.html", form=form)
+
+
+@bp.get("/confirm/<token>")
+def confirm_email(token: str):
+    user = operations.confirm_email(token)
+    if user is None:
+        flash(_("This confirmation link is invalid or has expired. Ask for a new one below."),
+              "error")
+        return redirect(url_for("auth.resend_confirmation"))
+    db.session.commit()
+    flash(_("Your email address is confirmed. You can log in."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/confirm", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def resend_confirmation():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        user = operations.find_user_by_email(form.email.data)
+        if user is not None and user.email_confirmed_at is None and user.is_active:
+            operations.send_confirmation(user)
+            db.session.commit()
+        return render_template("auth/check_email.html", email=form.email.data)
+    return render_template("auth/resend_confirmation.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@_limit("LOGIN_RATE_LIMIT")
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next"), "settings.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = operations.authenticate(form.email.data, form.password.data)
+        if user is None or not user.is_active:
+            form.password.errors.append(_("The email address or the password is not right."))
+        elif user.email_confirmed_at is None:
+            flash(_("Confirm your email address first: we have sent you a link."), "error")
+            return redirect(url_for("auth.resend_confirmation"))
+        else:
+            operations.record_login(user)
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            flash(_("Welcome, %(name)s.", name=user.name), "success")
+            return redirect(safe_next(request.args.get("next"), "settings.dashboard"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.post("/logout")
+@require_role("member")
+def logout():
+    operations.sign_out_everywhere(current_user._get_current_object())
+    db.session.commit()
+    logout_user()
+    flash(_("You are logged out."), "success")
+    return redirect(url_for("pages.home"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def forgot_password():
+    form = EmailOnlyForm()
+    if form.validate_on_submit():
+        operations.request_password_reset(form.email.data)
+        db.session.commit()
+        return render_template("auth/check_email.html", email=form.email.data, reset=True)
+    return render_template("auth/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@_limit("RESET_RATE_LIMIT")
+def reset_password(token: str):
+    user = operations.user_for_reset_token(token)
+    if user is None:
+        flash(_("This reset link is invalid, used or expired. Ask for a new one."), "error")
+        return redirect(url_for("auth.forgot_password"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        operations.change_password(user, form.password.data)
+        db.session.commit()
+        logout_user()
+        flash(_("Your password is changed. Log in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)

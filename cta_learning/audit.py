@@ -1,0 +1,44 @@
+"""The audit log: one row for every change that matters to the secretariat."""
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cta_learning.database import utcnow
+from cta_learning.extensions import db
+
+log = logging.getLogger("cta_learning.audit")
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    verb: Mapped[str] = mapped_column(String(60), index=True)
+    subject_type: Mapped[str] = mapped_column(String(40))
+    subject_id: Mapped[int | None]
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.verb} {self.subject_type}:{self.subject_id}>"
+
+
+def record(verb: str, subject: Any, actor: Any = None, **details: Any) -> AuditEvent:
+    """Add an audit event for `subject` (a model instance) and log it."""
+    event = AuditEvent(
+        verb=verb,
+        subject_type=type(subject).__tablename__,
+        subject_id=subject.id,
+        actor_id=actor.id if actor is not None else None,
+        details=details,
+    )
+    db.session.add(event)
+    log.info("%s %s:%s by %s %s", verb, event.subject_type, subject.id, event.actor_id, details)
+    return event

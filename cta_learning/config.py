@@ -1,0 +1,59 @@
+"""Settings, read from environment variables prefixed with CTA_ (see README)."""
+
+from datetime import timedelta
+
+DEVELOPMENT_SECRET_KEY = "development-only-secret-key-change-me"
+
+
+class DefaultConfig:
+    # Core
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+    ENV_NAME = "development"  # CTA_ENV_NAME=production refuses the development secret key
+    PUBLIC_URL = "http://127.0.0.1:5000"
+    DATABASE_URL = ""  # empty: SQLite file in the instance folder
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    PASSWORD_HASH_METHOD = "scrypt"
+
+    # Sessions and cookies (secure flags follow PUBLIC_URL's scheme, see create_app)
+    SESSION_COOKIE_NAME = "cta_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_NAME = "cta_remember"
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+
+    # Tokens sent by email
+    EMAIL_CONFIRMATION_MAX_AGE = 2 * 24 * 3600
+    PASSWORD_RESET_MAX_AGE = 2 * 3600
+    INVITATION_MAX_AGE_DAYS = 14
+
+    # Languages and time zones
+    LANGUAGES = ("en", "fr", "es")
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+
+    # Forms
+    WTF_CSRF_TIME_LIMIT = 4 * 3600
+
+    # Rate limits (storage moves to Redis with CTA_RATELIMIT_STORAGE_URI=redis://...)
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_ENABLED = True
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
+    SIGNUP_RATE_LIMIT = "5 per minute;30 per hour"
+    RESET_RATE_LIMIT = "5 per minute;20 per hour"
+
+    # Mail: empty SMTP_HOST keeps messages in the development mailbox
+    MAIL_FROM = "CTA Learning <no-reply@localhost>"
+    SMTP_HOST = ""
+    SMTP_PORT = 587
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = True
+    SMTP_SSL = False
+    SMTP_TIMEOUT = 20
+    MAIL_MAX_ATTEMPTS = 8
+    MAIL_BATCH_SIZE = 100

@@ -1,0 +1,37 @@
+"""The base of every form: single-line fields refuse line breaks and control characters."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, StringField, TextAreaField
+from wtforms.validators import ValidationError
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
+
+
+def _check_text(form: FlaskForm, field: Field) -> None:
+    value = field.data
+    if not isinstance(value, str):
+        return
+    if _CONTROL.search(value):
+        raise ValidationError(_l("This field contains characters that are not allowed."))
+    if not isinstance(field, TextAreaField) and _LINE_BREAK.search(value):
+        raise ValidationError(_l("This field must fit on one line."))
+
+
+class BaseForm(FlaskForm):
+    """Every form of the platform derives from this one."""
+
+    def validate(self, extra_validators=None) -> bool:
+        extra = dict(extra_validators or {})
+        for name, field in self._fields.items():
+            if isinstance(field, StringField):
+                extra.setdefault(name, []).append(_check_text)
+        return super().validate(extra_validators=extra)
+
+
+def strip_filter(value):
+    """Trim surrounding spaces of text input (keeps None as None)."""
+    return value.strip() if isinstance(value, str) else value

@@ -1,0 +1,163 @@
+"""Languages, time zones, countries and regions, and the `flask translate` command."""
+
+import os
+import subprocess
+import sys
+import unicodedata
+from functools import lru_cache
+from zoneinfo import available_timezones
+
+import click
+import yaml
+from babel import Locale
+from babel.core import get_global
+from flask import current_app, request
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+LANGUAGE_COOKIE = "cta_lang"
+REGION_NAMES = {
+    "africa": _l("Africa"),
+    "americas": _l("Americas"),
+    "asia": _l("Asia"),
+    "europe": _l("Europe"),
+    "oceania": _l("Oceania"),
+}
+
+
+def select_locale() -> str:
+    """The user's setting, then ?lang=, then the visitor's cookie, then Accept-Language."""
+    languages = current_app.config["LANGUAGES"]
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    for choice in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+        if choice in languages:
+            return choice
+    return request.accept_languages.best_match(languages) or current_app.config[
+        "BABEL_DEFAULT_LOCALE"
+    ]
+
+
+def select_timezone() -> str | None:
+    """The user's time zone; visitors see UTC."""
+    if current_user and current_user.is_authenticated:
+        return current_user.timezone
+    return None
+
+
+def remember_visitor_language(response):
+    """Keep a visitor's ?lang= choice in a cookie so the next page stays in that language."""
+    choice = request.args.get("lang")
+    if (
+        choice in current_app.config["LANGUAGES"]
+        and request.cookies.get(LANGUAGE_COOKIE) != choice
+        and not current_user.is_authenticated
+    ):
+        response.set_cookie(
+            LANGUAGE_COOKIE,
+            choice,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+        )
+    return response
+
+
+def current_language() -> str:
+    return str(get_locale() or "en")
+
+
+@lru_cache(maxsize=1)
+def timezone_ids() -> tuple[str, ...]:
+    """Canonical IANA time zones (Area/City), sorted, with UTC first."""
+    canonical = set(get_global("zone_territories")) & available_timezones()
+    return ("UTC", *sorted(canonical))
+
+
+def is_valid_timezone(name: str | None) -> bool:
+    return bool(name) and name in _timezone_set()
+
+
+@lru_cache(maxsize=1)
+def _timezone_set() -> frozenset[str]:
+    return frozenset(timezone_ids()) | frozenset(available_timezones())
+
+
+def timezone_choices() -> list[tuple[str, str]]:
+    return [(zone, zone.replace("_", " ")) for zone in timezone_ids()]
+
+
+@lru_cache(maxsize=1)
+def country_regions() -> dict[str, str]:
+    """ISO 3166-1 alpha-2 code -> UN M49 region id, from content/un_regions.yaml."""
+    path = os.path.join(current_app.config["CONTENT_PATH"], "un_regions.yaml")
+    with open(path, encoding="utf-8") as handle:
+        return {str(code): str(region) for code, region in yaml.safe_load(handle).items()}
+
+
+def region_for_country(code: str) -> str:
+    return country_regions()[code]
+
+
+def _sort_key(name: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+@lru_cache(maxsize=8)
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
+    territories = Locale.parse(language).territories
+    codes = country_regions()
+    pairs = [(code, territories.get(code, code)) for code in codes]
+    return tuple(sorted(pairs, key=lambda pair: _sort_key(pair[1])))
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """Countries as (code, name in the current language), sorted by name."""
+    return list(_country_choices(current_language()))
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return Locale.parse(current_language()).territories.get(code, code)
+
+
+def region_name(region: str | None) -> str:
+    return str(REGION_NAMES.get(region or "", region or ""))
+
+
+@click.group()
+def translate() -> None:
+    """Extract, update and compile the en/fr/es message catalogues."""
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+def _paths() -> tuple[str, str, str]:
+    package = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(package)
+    return root, os.path.join(package, "translations"), os.path.join(package, "messages.pot")
+
+
+@translate.command()
+def update() -> None:
+    """Extract every message and merge it into the catalogues."""
+    root, translations, pot = _paths()
+    _pybabel("extract", "-F", os.path.join(root, "babel.cfg"), "-k", "_l", "--no-location",
+             "--sort-output", "-o", pot,
+             os.path.join(root, "cta_learning"), os.path.join(root, "templates"))
+    _pybabel("update", "-i", pot, "-d", translations, "--no-fuzzy-matching", "--ignore-obsolete")
+    os.remove(pot)
+
+
+@translate.command()
+def compile() -> None:  # noqa: A001 - the command's name
+    """Compile the catalogues to .mo files."""
+    _, translations, _ = _paths()
+    _pybabel("compile", "-d", translations, "--statistics")

@@ -1,0 +1,35 @@
+"""The outbox for admins: every message, with its delivery status (the demo's mailbox)."""
+
+from flask import Blueprint, render_template, request
+from sqlalchemy import select
+
+from cta_learning.extensions import db
+from cta_learning.mail.delivery import smtp_configured
+from cta_learning.mail.models import MESSAGE_STATUSES, OutboxMessage
+from cta_learning.security import require_role
+
+bp = Blueprint("mail_manage", __name__, url_prefix="/admin/mailbox")
+
+
+@bp.get("/")
+@require_role("admin")
+def index():
+    status = request.args.get("status")
+    query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
+    if status in MESSAGE_STATUSES:
+        query = query.where(OutboxMessage.status == status)
+    page = db.paginate(query, per_page=50, max_per_page=50)
+    return render_template(
+        "mail_manage/index.html",
+        page=page,
+        status=status if status in MESSAGE_STATUSES else None,
+        statuses=MESSAGE_STATUSES,
+        smtp_configured=smtp_configured(),
+    )
+
+
+@bp.get("/<int:message_id>")
+@require_role("admin")
+def detail(message_id: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    return render_template("mail_manage/detail.html", message=message)

@@ -1,0 +1,78 @@
+"""Writing emails to the outbox, rendered in the recipient's language."""
+
+import logging
+import re
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+from markupsafe import Markup, escape
+
+from cta_learning.extensions import db
+from cta_learning.mail.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+_SEPARATOR = re.compile(r"^---$", re.MULTILINE)
+_WHITESPACE = re.compile(r"\s+")
+_URL = re.compile(r"https?://[^\s<>\"']+")
+
+
+def text_to_html(text: str) -> list[Markup]:
+    """Paragraphs of escaped text; only links to this platform become clickable."""
+    public = current_app.config["PUBLIC_URL"].rstrip("/")
+
+    def link(match: re.Match) -> str:
+        url = match.group(0)
+        return f'<a href="{url}">{url}</a>' if url.startswith(public + "/") else url
+
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        escaped = str(escape(block))
+        paragraphs.append(Markup(_URL.sub(link, escaped).replace("\n", "<br>\n")))  # noqa: S704
+    return paragraphs
+
+
+def render_email(template: str, locale: str, **context) -> tuple[str, str, str]:
+    """Subject, plain text and HTML of `templates/mail/<template>.txt` in `locale`."""
+    with force_locale(locale):
+        rendered = render_template(f"mail/{template}.txt", **context)
+        subject, body = _SEPARATOR.split(rendered, maxsplit=1)
+        subject = _WHITESPACE.sub(" ", subject).strip()
+        body = body.strip() + "\n"
+        html = render_template(
+            "mail/_layout.html", subject=subject, paragraphs=text_to_html(body)
+        )
+    return subject, body, html
+
+
+def queue_email(
+    to_address: str,
+    template: str,
+    *,
+    locale: str,
+    to_name: str = "",
+    category: str = "account",
+    headers: dict | None = None,
+    **context,
+) -> OutboxMessage:
+    """Render an email and add it to the outbox; it leaves with the transaction's commit."""
+    subject, text, html = render_email(template, locale, to_name=to_name, **context)
+    message = OutboxMessage(
+        category=category,
+        to_address=to_address,
+        to_name=_WHITESPACE.sub(" ", to_name).strip(),
+        locale=locale,
+        subject=subject,
+        body_text=text,
+        body_html=html,
+        headers=headers or {},
+    )
+    db.session.add(message)
+    log.info("email %r (%s) queued for %s", template, category, to_address)
+    return message
+
+
+def email_user(user, template: str, **context) -> OutboxMessage:
+    """Email a user in their own language and time zone."""
+    return queue_email(
+        user.email, template, locale=user.locale, to_name=user.name, user=user, **context
+    )

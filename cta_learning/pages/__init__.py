@@ -1,0 +1,1 @@
+"""Public pages: home, priority areas, FAQ, and the health check."""

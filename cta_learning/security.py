@@ -1,0 +1,121 @@
+"""Security in one place: roles, safe redirects, public links, headers, error pages."""
+
+from collections.abc import Callable
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from cta_learning.extensions import db, login_manager
+
+# Each role includes the ones before it.
+ROLES = ("member", "organiser", "admin")
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; media-src 'self'; frame-src 'none'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def has_role(user, role: str) -> bool:
+    """Whether the user is signed in with at least the given role."""
+    if not user or not user.is_authenticated:
+        return False
+    return ROLES.index(user.role) >= ROLES.index(role)
+
+
+def require_role(role: str) -> Callable:
+    """Declare who may use a view: 'member' (any signed-in user), 'organiser' or 'admin'."""
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if not has_role(current_user, role):
+                abort(403)
+            return view(*args, **kwargs)
+
+        wrapped.required_role = role
+        return wrapped
+
+    return decorator
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and not any(c in target for c in "\r\n\\")
+
+
+def safe_next(target: str | None, fallback: str = "pages.home") -> str:
+    return target if is_safe_next(target) else url_for(fallback)
+
+
+def public_url_for(endpoint: str, **values) -> str:
+    """An absolute link for emails, built from CTA_PUBLIC_URL and never from the Host header."""
+    path = url_for(endpoint, _external=False, **values)
+    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config["SESSION_COOKIE_SECURE"]:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    return response
+
+
+def _render_error(error: HTTPException):
+    code = error.code or 500
+    if request.path.startswith("/api/"):
+        return {"error": error.name, "status": code}, code
+    return render_template("errors/error.html", code=code), code
+
+
+def _csrf_error(error: CSRFError):
+    db.session.rollback()
+    return render_template("errors/error.html", code=400, csrf=True), 400
+
+
+def _unexpected_error(error: Exception):
+    db.session.rollback()
+    current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
+    if current_app.testing and current_app.config.get("PROPAGATE_TEST_ERRORS", True):
+        raise error
+    return render_template("errors/error.html", code=500), 500
+
+
+def _unauthorized():
+    flash(_("Please log in to see this page."), "info")
+    return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def _refuse_null_bytes():
+    """NUL is never valid in a URL or query, and some databases reject it: 400 at the door."""
+    if "\x00" in request.path or b"%00" in request.query_string:
+        abort(400)
+
+
+def init_app(app: Flask) -> None:
+    app.before_request(_refuse_null_bytes)
+    app.after_request(_security_headers)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _render_error)
+    app.register_error_handler(Exception, _unexpected_error)
+    login_manager.unauthorized_handler(_unauthorized)
+    login_manager.session_protection = "basic"

@@ -1,0 +1,67 @@
+"""What every template can use: Markdown, languages, dates, and the page chrome."""
+
+from functools import lru_cache
+from urllib.parse import urlencode
+
+import nh3
+from flask import Flask, request
+from flask_babel import format_date, format_datetime, format_decimal
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+from cta_learning import i18n
+from cta_learning.security import has_role
+
+_markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+_ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
+    "h2", "h3", "h4", "a", "hr",
+}
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Markdown to HTML, sanitised: no raw HTML, no scripts, only http(s) and mailto links."""
+    html = _markdown.render(text or "")
+    clean = nh3.clean(
+        html,
+        tags=_ALLOWED_TAGS,
+        attributes={"a": {"href", "title"}},
+        url_schemes={"http", "https", "mailto"},
+        link_rel="nofollow noopener",
+    )
+    return Markup(clean)  # noqa: S704 - sanitised by nh3 above
+
+
+@lru_cache(maxsize=4096)
+def _cached_markdown(text: str) -> Markup:
+    return render_markdown(text)
+
+
+def _template_globals() -> dict:
+    return {
+        "languages": i18n.LANGUAGE_NAMES,
+        "current_language": i18n.current_language(),
+        "has_role": has_role,
+    }
+
+
+def _url_with_language(language: str) -> str:
+    args = request.args.to_dict()
+    args["lang"] = language
+    return f"{request.path}?{urlencode(sorted(args.items()))}"
+
+
+def init_app(app: Flask) -> None:
+    # Render {% trans %} blocks trimmed, as babel.cfg extracts them.
+    app.jinja_env.policies["ext.i18n.trimmed"] = True
+    app.context_processor(_template_globals)
+    app.after_request(i18n.remember_visitor_language)
+    app.jinja_env.filters.update(
+        markdown=_cached_markdown,
+        datetime=format_datetime,
+        date=format_date,
+        number=format_decimal,
+        country=i18n.country_name,
+        region=i18n.region_name,
+    )
+    app.jinja_env.globals.update(url_with_language=_url_with_language)
