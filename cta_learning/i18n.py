@@ -157,6 +157,18 @@ def update() -> None:
 
 
 @translate.command()
+@click.argument("language")
+def init(language: str) -> None:
+    """Start the catalogue of a new language (English is the source language)."""
+    root, translations, pot = _paths()
+    _pybabel("extract", "-F", os.path.join(root, "babel.cfg"), "-k", "_l", "--no-location",
+             "--sort-output", "-o", pot,
+             os.path.join(root, "cta_learning"), os.path.join(root, "templates"))
+    _pybabel("init", "-i", pot, "-d", translations, "-l", language)
+    os.remove(pot)
+
+
+@translate.command()
 def compile() -> None:  # noqa: A001 - the command's name
     """Compile the catalogues to .mo files."""
     _, translations, _ = _paths()
