@@ -4,7 +4,7 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, StringField, TextAreaField
+from wtforms import Field, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -35,3 +35,9 @@ class BaseForm(FlaskForm):
 def strip_filter(value):
     """Trim surrounding spaces of text input (keeps None as None)."""
     return value.strip() if isinstance(value, str) else value
+
+
+def choices(options) -> list[SelectChoice]:
+    """Select options from a {value: label} mapping or (value, label) pairs."""
+    pairs = options.items() if isinstance(options, dict) else options
+    return [SelectChoice(value, label) for value, label in pairs]

@@ -145,13 +145,17 @@ def _paths() -> tuple[str, str, str]:
     return root, os.path.join(package, "translations"), os.path.join(package, "messages.pot")
 
 
+def _extract(root: str, pot: str) -> None:
+    _pybabel("extract", "-F", os.path.join(root, "babel.cfg"), "-k", "_l", "--no-location",
+             "--sort-output", "-o", pot,
+             os.path.join(root, "cta_learning"), os.path.join(root, "templates"))
+
+
 @translate.command()
 def update() -> None:
     """Extract every message and merge it into the catalogues."""
     root, translations, pot = _paths()
-    _pybabel("extract", "-F", os.path.join(root, "babel.cfg"), "-k", "_l", "--no-location",
-             "--sort-output", "-o", pot,
-             os.path.join(root, "cta_learning"), os.path.join(root, "templates"))
+    _extract(root, pot)
     _pybabel("update", "-i", pot, "-d", translations, "--no-fuzzy-matching", "--ignore-obsolete")
     os.remove(pot)
 
@@ -161,9 +165,7 @@ def update() -> None:
 def init(language: str) -> None:
     """Start the catalogue of a new language (English is the source language)."""
     root, translations, pot = _paths()
-    _pybabel("extract", "-F", os.path.join(root, "babel.cfg"), "-k", "_l", "--no-location",
-             "--sort-output", "-o", pot,
-             os.path.join(root, "cta_learning"), os.path.join(root, "templates"))
+    _extract(root, pot)
     _pybabel("init", "-i", pot, "-d", translations, "-l", language)
     os.remove(pot)
 

@@ -28,7 +28,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from cta_learning import i18n
-from cta_learning.forms import BaseForm, strip_filter
+from cta_learning.forms import BaseForm, choices, strip_filter
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
 
@@ -100,12 +100,12 @@ def _name_field(label=_l("Your name"), max_length=120) -> StringField:
 
 class LanguageTimezoneMixin:
     locale = SelectField(
-        _l("Language"), choices=list(i18n.LANGUAGE_NAMES.items()), default="en"
+        _l("Language"), choices=choices(i18n.LANGUAGE_NAMES), default="en"
     )
     timezone = SelectField(_l("Time zone"), default="UTC")
 
     def set_timezone_choices(self) -> None:
-        self.timezone.choices = i18n.timezone_choices()
+        self.timezone.choices = choices(i18n.timezone_choices())
 
 
 class SignupForm(LanguageTimezoneMixin, BaseForm):
@@ -179,14 +179,14 @@ def _not_in_future(form, field) -> None:
 class OrganisationForm(BaseForm):
     kind = RadioField(
         _l("Kind of organisation"),
-        choices=list(ORGANISATION_KIND_LABELS.items()),
+        choices=choices(ORGANISATION_KIND_LABELS),
         validators=[InputRequired(_l("Choose the kind of organisation."))],
     )
     name = _name_field(_l("Name of the organisation"), max_length=200)
     country = SelectField(
         _l("Country"), validators=[InputRequired(_l("Choose a country."))])
     preferred_language = SelectField(
-        _l("Preferred language"), choices=list(i18n.LANGUAGE_NAMES.items()), default="en"
+        _l("Preferred language"), choices=choices(i18n.LANGUAGE_NAMES), default="en"
     )
     population = IntegerField(
         _l("Population (optional)"),
@@ -212,7 +212,7 @@ class OrganisationForm(BaseForm):
     )
     policy_processes = MultiCheckboxField(
         _l("National or regional policy processes the organisation took part in"),
-        choices=list(POLICY_PROCESSES.items()),
+        choices=choices(POLICY_PROCESSES),
     )
     policy_processes_other = TextAreaField(
         _l("Other processes (optional)"),
@@ -221,7 +221,7 @@ class OrganisationForm(BaseForm):
     )
 
     def set_country_choices(self) -> None:
-        self.country.choices = [("", _l("Choose a country")), *i18n.country_choices()]
+        self.country.choices = choices([("", _l("Choose a country")), *i18n.country_choices()])
 
     def validate_declaration_signed_on(self, field) -> None:
         if field.data and field.data.year < 2018:
@@ -238,7 +238,7 @@ class OrganisationForm(BaseForm):
 
 class InviteForm(BaseForm):
     email = _email_field(_l("Email of the person to invite"))
-    role = SelectField(_l("Role"), choices=list(MEMBERSHIP_ROLE_LABELS.items()), default="member")
+    role = SelectField(_l("Role"), choices=choices(MEMBERSHIP_ROLE_LABELS), default="member")
 
 
 class TransferForm(BaseForm):

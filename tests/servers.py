@@ -1,0 +1,95 @@
+"""Servers the tests start themselves: PostgreSQL on loopback, and the app on a free port."""
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def missing(reason: str) -> None:
+    """Skip on a developer's machine; fail in CI, where everything must run."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: nothing may be skipped)")
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _postgres_bin() -> str | None:
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    if found:
+        return os.path.dirname(found[-1])
+    initdb = shutil.which("initdb")
+    return os.path.dirname(initdb) if initdb else None
+
+
+class PostgresServer:
+    """A throw-away PostgreSQL cluster listening on 127.0.0.1 only."""
+
+    def __init__(self):
+        self.bin = _postgres_bin()
+        # Not under pytest's private temporary folder: the postgres user must reach it.
+        self.directory = tempfile.mkdtemp(prefix="cta-postgres-")
+        self.port = free_port()
+        self.as_user: list[str] = []
+        if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+            self.as_user = ["runuser", "-u", "postgres", "--"]
+
+    def _run(self, *command: str) -> None:
+        subprocess.run([*self.as_user, *command], check=True, capture_output=True, timeout=120)
+
+    def start(self) -> str:
+        data = os.path.join(self.directory, "data")
+        os.makedirs(data)
+        if self.as_user:
+            shutil.chown(self.directory, "postgres")
+            shutil.chown(data, "postgres")
+        self._run(f"{self.bin}/initdb", "-D", data, "-U", "postgres", "-A", "trust",
+                  "-E", "UTF8", "--no-sync")
+        options = (
+            f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+        )
+        self._run(f"{self.bin}/pg_ctl", "-D", data, "-o", options, "-w", "-l",
+                  os.path.join(self.directory, "server.log"), "start")
+        self._run(f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port),
+                  "-U", "postgres", "cta_test")
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/cta_test"
+
+    def stop(self) -> None:
+        self._run(f"{self.bin}/pg_ctl", "-D", os.path.join(self.directory, "data"), "-m",
+                  "immediate", "stop")
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+    @classmethod
+    def available(cls) -> bool:
+        return _postgres_bin() is not None
+
+
+class LiveServer:
+    """The app served by a real HTTP server in a thread, for browser tests."""
+
+    def __init__(self, app):
+        self.server = make_server("127.0.0.1", free_port(), app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "LiveServer":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=10)
