@@ -31,18 +31,25 @@ TEST_CONFIG = {
 
 
 @pytest.fixture(scope="session")
-def postgres_url():
-    """One PostgreSQL server for the session, with the schema created once."""
+def postgres_server():
+    """One PostgreSQL server for the whole session, on loopback."""
     if not PostgresServer.available():
         missing("PostgreSQL is not installed (apt-get install postgresql)")
     server = PostgresServer()
-    url = server.start()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url(postgres_server):
+    """The test database, with the schema created once."""
+    url = postgres_server.url("cta_test")
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.create_all()
         db.engine.dispose()
-    yield url
-    server.stop()
+    return url
 
 
 def _truncate_all() -> None:

@@ -50,7 +50,15 @@ class PostgresServer:
     def _run(self, *command: str) -> None:
         subprocess.run([*self.as_user, *command], check=True, capture_output=True, timeout=120)
 
-    def start(self) -> str:
+    def url(self, database: str) -> str:
+        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
+
+    def create_database(self, name: str) -> str:
+        self._run(f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port),
+                  "-U", "postgres", name)
+        return self.url(name)
+
+    def start(self) -> None:
         data = os.path.join(self.directory, "data")
         os.makedirs(data)
         if self.as_user:
@@ -64,9 +72,7 @@ class PostgresServer:
         )
         self._run(f"{self.bin}/pg_ctl", "-D", data, "-o", options, "-w", "-l",
                   os.path.join(self.directory, "server.log"), "start")
-        self._run(f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port),
-                  "-U", "postgres", "cta_test")
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/cta_test"
+        self.create_database("cta_test")
 
     def stop(self) -> None:
         self._run(f"{self.bin}/pg_ctl", "-D", os.path.join(self.directory, "data"), "-m",

@@ -36,11 +36,11 @@ def build_message(message: OutboxMessage) -> EmailMessage:
     email["To"] = Address(display_name=message.to_name, addr_spec=message.to_address)
     email["Subject"] = message.subject
     email["Message-ID"] = make_msgid(domain=sender_address.rpartition("@")[2] or "localhost")
-    email["Content-Language"] = message.locale
     for name, value in (message.headers or {}).items():
         email[name] = value
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    email["Content-Language"] = message.locale  # after set_content, which clears Content-*
     return email
 
 

@@ -1,0 +1,440 @@
+"""Benchmark the main pages against a bare route, under gunicorn, with wrk.
+
+Usage, from the project root: .venv/bin/python -m bench.run [--duration 10]
+See bench/README.md for what is measured and why.
+"""
+
+import argparse
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from types import FrameType
+
+from bench.data import DEFAULT_ORGANISATIONS, DEFAULT_USERS, sqlite_url
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "latest.json"
+HOST = "127.0.0.1"  # loopback only: the benchmark never listens on or calls another address
+BARE_ROUTE = "/bench/hello"
+TARGETS = (BARE_ROUTE, "/", "/priorities", "/login")
+APPLICATION = "bench.hello:app"
+
+# Targets from the product design.
+TARGET_RATIO = 0.5
+TARGET_P99_MS = 30.0
+TARGET_RSS_MB = 60.0
+
+# Bounds, so that no step can wait forever.
+DATA_TIMEOUT_SECONDS = 120
+STARTUP_TIMEOUT_SECONDS = 30
+STOP_TIMEOUT_SECONDS = 15
+WRK_GRACE_SECONDS = 30
+
+_WRK_PERCENTILE = re.compile(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
+_WRK_RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
+_WRK_TOTAL = re.compile(r"^\s*(\d+) requests in", re.MULTILINE)
+_WRK_NON_SUCCESS = re.compile(r"Non-2xx or 3xx responses:\s+(\d+)")
+_WRK_SOCKET_ERRORS = re.compile(
+    r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
+)
+_TIME_UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1_000.0, "m": 60_000.0, "h": 3_600_000.0}
+
+
+class BenchError(RuntimeError):
+    """A step of the benchmark failed; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that shapes the figures; the same for every target of a run."""
+
+    workers: int
+    worker_class: str
+    threads: int
+    wrk_threads: int
+    connections: int
+    duration_seconds: int
+    warmup_seconds: int
+    accept_language: str
+    organisations: int
+    users: int
+
+
+@dataclass
+class Result:
+    """wrk's figures for one target, and the workers' memory right after."""
+
+    path: str
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    non_success: int
+    socket_errors: int
+    worker_rss_mb: dict[str, float] = field(default_factory=dict)
+    ratio_to_bare: float = 0.0
+
+
+def _stop_on_terminate(signum: int, frame: FrameType | None) -> None:
+    """Turn SIGTERM into an exception, so that the clean-up in `finally` blocks runs."""
+    raise SystemExit(128 + signum)
+
+
+def find_tools() -> tuple[str, str]:
+    """The paths of wrk and gunicorn, or a clear exit when one is missing."""
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("bench: wrk is not installed (apt-get install wrk); it drives the load.")
+    # Prefer the gunicorn of this interpreter's virtualenv: it imports the same packages.
+    beside_python = Path(sys.executable).parent / "gunicorn"
+    gunicorn = str(beside_python) if beside_python.exists() else shutil.which("gunicorn")
+    if gunicorn is None:
+        raise SystemExit("bench: gunicorn is not installed in this environment (pip install gunicorn).")
+    return wrk, gunicorn
+
+
+def server_environment(database_path: Path, instance_path: Path) -> dict[str, str]:
+    """The caller's environment without any CTA_ setting, plus database, secret and instance."""
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("CTA_")}
+    environment.update(
+        CTA_DATABASE_URL=sqlite_url(str(database_path)),
+        CTA_SECRET_KEY=secrets.token_urlsafe(32),
+        # The instance folder holds files the app may write; keep them out of the project.
+        CTA_INSTANCE_PATH=str(instance_path),
+    )
+    return environment
+
+
+def generate_data(path: Path, settings: Settings, environment: dict[str, str]) -> dict:
+    """Build the data set in a separate process, so this one never loads the application."""
+    command = [
+        sys.executable, "-m", "bench.data", str(path),
+        "--organisations", str(settings.organisations), "--users", str(settings.users),
+    ]
+    completed = subprocess.run(
+        command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True,
+        timeout=DATA_TIMEOUT_SECONDS, check=False,
+    )
+    if completed.returncode != 0:
+        raise BenchError(f"generating the data set failed:\n{completed.stderr.strip()}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def free_port() -> int:
+    """A TCP port on the loopback address that nothing listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((HOST, 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(
+    gunicorn: str, port: int, settings: Settings, environment: dict[str, str], log_path: Path
+) -> subprocess.Popen:
+    """Start gunicorn in its own session, so Ctrl-C reaches this script, which stops it."""
+    command = [
+        gunicorn, APPLICATION,
+        "--bind", f"{HOST}:{port}",
+        "--workers", str(settings.workers),
+        "--worker-class", settings.worker_class,
+        "--threads", str(settings.threads),
+        "--graceful-timeout", "5",
+        "--log-level", "warning",
+        "--error-logfile", str(log_path),
+    ]
+    return subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=environment, start_new_session=True,
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _log_tail(log_path: Path, lines: int = 20) -> str:
+    """The last lines of gunicorn's log, to explain a failure."""
+    if not log_path.exists():
+        return "(no gunicorn log)"
+    return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def fetch_status(url: str, headers: dict[str, str]) -> int:
+    """The HTTP status of one GET, redirects not followed."""
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback URL
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def wait_until_healthy(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
+    """Poll /healthz until it answers 200, gunicorn dies, or the start-up time runs out."""
+    deadline = time.monotonic() + STARTUP_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise BenchError(f"gunicorn exited with {process.returncode}:\n{_log_tail(log_path)}")
+        try:
+            if fetch_status(base_url + "/healthz", {}) == 200:
+                return
+        except OSError:
+            pass  # not listening yet
+        time.sleep(0.2)
+    raise BenchError(
+        f"/healthz did not answer within {STARTUP_TIMEOUT_SECONDS} s:\n{_log_tail(log_path)}"
+    )
+
+
+def stop_gunicorn(process: subprocess.Popen) -> None:
+    """Ask gunicorn to shut down gracefully; kill its process group if it does not."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+    except subprocess.TimeoutExpired:
+        # The group is the session started for gunicorn: its master and workers, nothing else.
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT_SECONDS)
+
+
+def worker_pids(master_pid: int) -> list[int]:
+    """The processes whose parent is the gunicorn master."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            # The command name in field 2 may hold spaces; the fields after ')' do not.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # the process ended while we looked
+        if int(fields[1]) == master_pid:
+            pids.append(int(entry.name))
+    return sorted(pids)
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident set size (VmRSS) in MB, or 0 if it has gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return 0.0
+
+
+def wrk_command(wrk: str, url: str, settings: Settings, seconds: int) -> list[str]:
+    """The wrk command line for one target."""
+    command = [
+        wrk, f"-t{settings.wrk_threads}", f"-c{settings.connections}", f"-d{seconds}s",
+        "--latency", "--timeout", "5s",
+    ]
+    if settings.accept_language:
+        command += ["-H", f"Accept-Language: {settings.accept_language}"]
+    return [*command, url]
+
+
+def run_wrk(command: list[str], seconds: int) -> str:
+    """Run wrk and return its report."""
+    completed = subprocess.run(
+        command, capture_output=True, text=True, timeout=seconds + WRK_GRACE_SECONDS, check=False
+    )
+    if completed.returncode != 0:
+        raise BenchError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")
+    return completed.stdout
+
+
+def parse_wrk(path: str, report: str) -> Result:
+    """Requests per second, median and 99th percentile latency, and errors, from wrk's report."""
+    rate = _WRK_RATE.search(report)
+    total = _WRK_TOTAL.search(report)
+    percentiles = {
+        share: float(value) * _TIME_UNIT_MS[unit]
+        for share, value, unit in _WRK_PERCENTILE.findall(report)
+    }
+    if rate is None or total is None or set(percentiles) != {"50", "99"}:
+        raise BenchError(f"cannot read wrk's report for {path}:\n{report}")
+    non_success = _WRK_NON_SUCCESS.search(report)
+    socket_errors = _WRK_SOCKET_ERRORS.search(report)
+    return Result(
+        path=path,
+        requests_per_second=float(rate.group(1)),
+        p50_ms=round(percentiles["50"], 2),
+        p99_ms=round(percentiles["99"], 2),
+        requests=int(total.group(1)),
+        non_success=int(non_success.group(1)) if non_success else 0,
+        socket_errors=sum(int(count) for count in socket_errors.groups()) if socket_errors else 0,
+    )
+
+
+def benchmark(wrk: str, base_url: str, settings: Settings, master_pid: int) -> list[Result]:
+    """Check every target answers 200, warm them all up, then measure them one by one."""
+    headers = {"Accept-Language": settings.accept_language} if settings.accept_language else {}
+    for path in TARGETS:
+        status = fetch_status(base_url + path, headers)
+        if status != 200:
+            raise BenchError(f"{path} answers {status}, not 200: nothing to measure")
+    # Warm-up: both workers compile templates and fill their caches before any measure.
+    for path in TARGETS:
+        if settings.warmup_seconds:
+            run_wrk(wrk_command(wrk, base_url + path, settings, settings.warmup_seconds),
+                    settings.warmup_seconds)
+    results = []
+    for path in TARGETS:
+        print(f"  measuring {path} for {settings.duration_seconds} s", file=sys.stderr)
+        command = wrk_command(wrk, base_url + path, settings, settings.duration_seconds)
+        result = parse_wrk(path, run_wrk(command, settings.duration_seconds))
+        result.worker_rss_mb = {str(pid): resident_mb(pid) for pid in worker_pids(master_pid)}
+        results.append(result)
+    bare = results[0].requests_per_second
+    for result in results:
+        result.ratio_to_bare = round(result.requests_per_second / bare, 2) if bare else 0.0
+    return results
+
+
+def max_worker_rss(results: list[Result]) -> float:
+    """The largest resident size seen in any worker after any target."""
+    return max((mb for result in results for mb in result.worker_rss_mb.values()), default=0.0)
+
+
+def _verdict(result: Result) -> str:
+    """Which throughput and latency targets a page meets ('-' for the bare route)."""
+    if result.path == BARE_ROUTE:
+        return "-"
+    misses = []
+    if result.ratio_to_bare < TARGET_RATIO:
+        misses.append("ratio")
+    if result.p99_ms >= TARGET_P99_MS:
+        misses.append("p99")
+    if result.non_success or result.socket_errors:
+        misses.append("errors")
+    return "meets" if not misses else "misses " + "+".join(misses)
+
+
+def format_table(results: list[Result]) -> str:
+    """The results as a Markdown table, readable in a terminal and pasteable in the README."""
+    lines = [
+        "| page | req/s | ratio to hello | p50 ms | p99 ms | errors | targets |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        lines.append(
+            f"| `{result.path}` | {result.requests_per_second:,.0f} | {result.ratio_to_bare:.2f}"
+            f" | {result.p50_ms:.2f} | {result.p99_ms:.2f}"
+            f" | {result.non_success + result.socket_errors} | {_verdict(result)} |"
+        )
+    rss = max_worker_rss(results)
+    memory = "meets" if rss < TARGET_RSS_MB else "misses"
+    lines.append("")
+    lines.append(f"Max worker RSS: {rss:.1f} MB (target under {TARGET_RSS_MB:.0f} MB: {memory})")
+    return "\n".join(lines)
+
+
+def write_results(settings: Settings, data_set: dict, results: list[Result]) -> Path:
+    """Save the run as JSON in bench/results/latest.json (git-ignored)."""
+    RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
+    document = {
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpus": os.cpu_count(),
+        "settings": asdict(settings),
+        "data_set": {key: value for key, value in data_set.items() if key != "path"},
+        "targets": {"ratio": TARGET_RATIO, "p99_ms": TARGET_P99_MS, "rss_mb": TARGET_RSS_MB},
+        "results": [asdict(result) for result in results],
+        "max_worker_rss_mb": max_worker_rss(results),
+    }
+    RESULTS_PATH.write_text(json.dumps(document, indent=2) + "\n")
+    return RESULTS_PATH
+
+
+def _positive(value: str) -> int:
+    """An argparse type: a whole number of at least 1."""
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
+def parse_arguments(argv: list[str] | None) -> Settings:
+    """Read the command line into the run's settings."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=_positive, default=10, help="seconds per target")
+    parser.add_argument("--warmup", type=int, default=2, help="warm-up seconds per target")
+    parser.add_argument("--connections", type=_positive, default=16)
+    parser.add_argument("--wrk-threads", type=_positive, default=2)
+    parser.add_argument("--workers", type=_positive, default=2)
+    parser.add_argument("--worker-class", default="sync")
+    parser.add_argument("--threads", type=_positive, default=1, help="per gunicorn worker")
+    parser.add_argument("--accept-language", default="en", help="'' sends no such header")
+    parser.add_argument("--organisations", type=_positive, default=DEFAULT_ORGANISATIONS)
+    parser.add_argument("--users", type=_positive, default=DEFAULT_USERS)
+    arguments = parser.parse_args(argv)
+    return Settings(
+        workers=arguments.workers,
+        worker_class=arguments.worker_class,
+        threads=arguments.threads,
+        wrk_threads=arguments.wrk_threads,
+        connections=arguments.connections,
+        duration_seconds=arguments.duration,
+        warmup_seconds=max(arguments.warmup, 0),
+        accept_language=arguments.accept_language,
+        organisations=arguments.organisations,
+        users=arguments.users,
+    )
+
+
+def run(settings: Settings) -> int:
+    """Generate the data, serve it, measure every target, report, and stop what was started."""
+    wrk, gunicorn = find_tools()
+    with tempfile.TemporaryDirectory(prefix="cta-bench-") as temporary:
+        directory = Path(temporary)
+        environment = server_environment(directory / "bench.sqlite", directory / "instance")
+        data_set = generate_data(directory / "bench.sqlite", settings, environment)
+        print(f"data set: {data_set['organisations']:,} organisations, {data_set['users']:,} "
+              f"users, {data_set['memberships']:,} memberships in {data_set['seconds']} s",
+              file=sys.stderr)
+        port = free_port()
+        log_path = directory / "gunicorn.log"
+        process = start_gunicorn(gunicorn, port, settings, environment, log_path)
+        try:
+            base_url = f"http://{HOST}:{port}"
+            wait_until_healthy(base_url, process, log_path)
+            results = benchmark(wrk, base_url, settings, process.pid)
+        finally:
+            stop_gunicorn(process)
+    print(f"gunicorn {settings.workers} x {settings.worker_class} (threads {settings.threads}); "
+          f"wrk -t{settings.wrk_threads} -c{settings.connections} -d{settings.duration_seconds}s; "
+          f"{os.cpu_count()} CPUs")
+    print(format_table(results))
+    print(f"JSON: {write_results(settings, data_set, results).relative_to(PROJECT_ROOT)}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point: clear messages and exit codes instead of tracebacks."""
+    signal.signal(signal.SIGTERM, _stop_on_terminate)
+    try:
+        return run(parse_arguments(argv))
+    except BenchError as error:
+        print(f"bench: {error}", file=sys.stderr)
+        return 1
+    except subprocess.TimeoutExpired as error:
+        print(f"bench: timed out: {' '.join(map(str, error.cmd))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bench: interrupted; everything it started is stopped.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

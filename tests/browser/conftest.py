@@ -1,0 +1,64 @@
+"""Browser tests: the app on a real HTTP server, driven in Debian's headless Chromium."""
+
+import os
+import shutil
+
+import pytest
+
+from cta_learning import create_app
+from cta_learning.extensions import db
+from tests.conftest import TEST_CONFIG
+from tests.servers import LiveServer, missing
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+
+
+def _chromium() -> str | None:
+    return os.environ.get("CTA_CHROMIUM") or shutil.which("chromium") or shutil.which(
+        "chromium-browser")
+
+
+@pytest.fixture(scope="session")
+def browser():
+    executable = _chromium()
+    if executable is None:
+        missing("Chromium is not installed (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing("Playwright is not installed (pip install -e '.[dev]')")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def live_app(tmp_path):
+    app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True, "TESTING": False,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.sqlite'}"})
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(live_app):
+    with LiveServer(live_app) as server:
+        yield server
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="en-GB",
+                                  timezone_id="America/Bogota")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
