@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from cta_learning import audit
 from cta_learning.accounts import tokens
@@ -25,6 +26,25 @@ PROFILE_FIELDS = (
 
 class MembershipError(ValueError):
     """A membership change that the rules refuse; the message says why."""
+
+
+def members_of(organisation: Organisation) -> list[Membership]:
+    """The organisation's memberships with their people, in one query."""
+    return list(db.session.scalars(
+        select(Membership)
+        .where(Membership.organisation_id == organisation.id)
+        .options(joinedload(Membership.user))
+        .order_by(Membership.id)
+    ))
+
+
+def open_invitations(organisation: Organisation) -> list[Invitation]:
+    return list(db.session.scalars(
+        select(Invitation)
+        .where(Invitation.organisation_id == organisation.id, Invitation.accepted_at.is_(None),
+               Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
+        .order_by(Invitation.id)
+    ))
 
 
 def _apply_profile(organisation: Organisation, data: dict) -> None:

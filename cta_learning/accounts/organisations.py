@@ -120,11 +120,11 @@ def members(membership: Membership):
                 flash(_("An invitation is on its way to %(email)s.", email=form.email.data),
                       "success")
                 return redirect(url_for("organisations.members"))
-    now = utcnow()
-    invitations = [i for i in organisation.invitations if i.is_open(now)]
     return render_template(
         "organisations/members.html", membership=membership, organisation=organisation,
-        form=form, invitations=invitations, action_form=BaseForm(), roles=MEMBERSHIP_ROLE_LABELS,
+        members=operations.members_of(organisation), form=form,
+        invitations=operations.open_invitations(organisation) if membership.is_owner else [],
+        action_form=BaseForm(), roles=MEMBERSHIP_ROLE_LABELS,
     )
 
 

@@ -3,10 +3,12 @@
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from cta_learning.accounts import operations
 from cta_learning.accounts.forms import EmailOnlyForm, LoginForm, ResetPasswordForm, SignupForm
-from cta_learning.accounts.models import User
+from cta_learning.accounts.models import Membership, User
 from cta_learning.extensions import db, limiter, login_manager
 from cta_learning.i18n import current_language
 from cta_learning.security import require_role, safe_next
@@ -18,7 +20,12 @@ bp = Blueprint("auth", __name__)
 def load_user(session_token: str) -> User | None:
     if not session_token or len(session_token) > 64:
         return None
-    user = db.session.scalar(db.select(User).where(User.session_token == session_token))
+    # One query for the person, their membership and organisation, which most pages show.
+    user = db.session.scalar(
+        select(User)
+        .where(User.session_token == session_token)
+        .options(joinedload(User.membership).joinedload(Membership.organisation))
+    )
     return user if user is not None and user.is_active else None
 
 
