@@ -57,8 +57,8 @@ def _finish_config(app: Flask) -> None:
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         app.config["SQLALCHEMY_DATABASE_URI"] = url
     secure = app.config["PUBLIC_URL"].startswith("https://")
-    app.config.setdefault("SESSION_COOKIE_SECURE", secure)
-    app.config.setdefault("REMEMBER_COOKIE_SECURE", secure)
+    # Cookies travel only over HTTPS when the site is served over HTTPS.
+    app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
     app.config["PREFERRED_URL_SCHEME"] = "https" if secure else "http"
     proxies = int(app.config.get("PROXY_COUNT", 0))
     if proxies:

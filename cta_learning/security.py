@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -14,6 +15,7 @@ from cta_learning.extensions import db, login_manager
 
 # Each role includes the ones before it.
 ROLES = ("member", "organiser", "admin")
+ROLE_LABELS = {"member": _l("member"), "organiser": _l("organiser"), "admin": _l("admin")}
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

@@ -45,8 +45,11 @@ def test_translations_keep_every_placeholder(language):
 
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_compiled_catalogue_matches_the_po_file(language):
-    po = {m.id: m.string for m in catalogue(language) if m.id and not m.fuzzy}
-    mo = {m.id: m.string for m in catalogue(language, "mo") if m.id}
+    def key(value):
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    po = {key(m.id): key(m.string) for m in catalogue(language) if m.id and not m.fuzzy}
+    mo = {key(m.id): key(m.string) for m in catalogue(language, "mo") if m.id}
     assert mo == po, "run `make translations` to compile the catalogues"
 
 

@@ -225,11 +225,11 @@ class OrganisationForm(BaseForm):
 
     def validate_declaration_signed_on(self, field) -> None:
         if field.data and field.data.year < 2018:
-            raise ValidationError(_l("The Declaration was adopted in December 2018."))
+            raise ValidationError(_l("The Declaration was adopted in December 2018: enter a later date."))
 
     def validate_endorsed_on(self, field) -> None:
         if field.data and field.data.year < 2022:
-            raise ValidationError(_l("The Call was launched in 2022."))
+            raise ValidationError(_l("The Call was launched in 2022: enter a later date."))
 
     def validate_country(self, field) -> None:
         if field.data not in i18n.country_regions():

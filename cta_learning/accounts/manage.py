@@ -12,7 +12,7 @@ from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.accounts.organisations import PROFILE_LABELS, membership_message
 from cta_learning.extensions import db
 from cta_learning.forms import BaseForm
-from cta_learning.security import ROLES, require_role
+from cta_learning.security import ROLE_LABELS, ROLES, require_role
 
 bp = Blueprint("accounts_manage", __name__, url_prefix="/admin")
 
@@ -35,7 +35,7 @@ def users():
         pattern = f"%{term.lower()}%"
         query = query.where(or_(User.email.like(pattern), User.name.ilike(pattern)))
     page = db.paginate(query, per_page=50, max_per_page=50)
-    return render_template("accounts_manage/users.html", page=page, term=term, roles=ROLES,
+    return render_template("accounts_manage/users.html", page=page, term=term, roles=ROLES, role_labels=ROLE_LABELS,
                            action_form=BaseForm())
 
 
@@ -55,7 +55,8 @@ def set_role(user_id: int):
         else:
             user_admin.set_role(user, role, current_user)
             db.session.commit()
-            flash(_("%(name)s is now: %(role)s.", name=user.name, role=role), "success")
+            flash(_("%(name)s is now: %(role)s.", name=user.name, role=ROLE_LABELS[role]),
+                  "success")
     return redirect(url_for("accounts_manage.users", q=_search_term() or None))
 
 

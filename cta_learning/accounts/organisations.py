@@ -27,7 +27,8 @@ MEMBERSHIP_MESSAGES = {
     "already in this organisation": lambda: _("This person is already a member."),
     "invitation closed": lambda: _("This invitation has expired, was withdrawn or was used."),
     "invitation for another address": lambda: _(
-        "This invitation was sent to another email address. Log in with that address."
+        "This invitation was sent to another email address. Log out, then log in with the "
+        "address that received it."
     ),
     "last owner": lambda: _("An organisation keeps at least one person in charge."),
     "member elsewhere": lambda: _("This person already belongs to another organisation."),

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from cta_learning.extensions import db
 from cta_learning.mail.delivery import smtp_configured
-from cta_learning.mail.models import MESSAGE_STATUSES, OutboxMessage
+from cta_learning.mail.models import MESSAGE_STATUSES, STATUS_LABELS, OutboxMessage
 from cta_learning.security import require_role
 
 bp = Blueprint("mail_manage", __name__, url_prefix="/admin/mailbox")
@@ -24,6 +24,7 @@ def index():
         page=page,
         status=status if status in MESSAGE_STATUSES else None,
         statuses=MESSAGE_STATUSES,
+        status_labels=STATUS_LABELS,
         smtp_configured=smtp_configured(),
     )
 
@@ -32,4 +33,4 @@ def index():
 @require_role("admin")
 def detail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail_manage/detail.html", message=message)
+    return render_template("mail_manage/detail.html", message=message, status_labels=STATUS_LABELS)

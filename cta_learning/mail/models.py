@@ -3,6 +3,7 @@
 from datetime import datetime
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -10,6 +11,7 @@ from cta_learning.database import utcnow
 from cta_learning.extensions import db
 
 MESSAGE_STATUSES = ("queued", "sent", "failed")
+STATUS_LABELS = {"queued": _l("queued"), "sent": _l("sent"), "failed": _l("failed")}
 
 
 class OutboxMessage(db.Model):
