@@ -31,6 +31,8 @@ from cta_learning import i18n
 from cta_learning.forms import BaseForm, choices, strip_filter
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
+DECLARATION_ADOPTED = date(2018, 12, 1)  # the Marrakech Mayors Declaration, December 2018
+CALL_LAUNCHED = date(2022, 1, 1)  # the Call was launched at the IMRF in 2022
 
 POLICY_PROCESSES = {
     "gcm-national": _l("National implementation or review of the Global Compact for Migration"),
@@ -87,6 +89,13 @@ def _new_password_fields():
     return password, confirm
 
 
+def _current_password_field() -> PasswordField:
+    return PasswordField(
+        _l("Current password"),
+        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
+    )
+
+
 def _name_field(label=_l("Your name"), max_length=120) -> StringField:
     return StringField(
         label,
@@ -141,25 +150,16 @@ class AccountForm(LanguageTimezoneMixin, BaseForm):
 
 class ChangeEmailForm(BaseForm):
     email = _email_field(_l("New email address"))
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
-    )
+    current_password = _current_password_field()
 
 
 class ChangePasswordForm(BaseForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
-    )
+    current_password = _current_password_field()
     password, confirm = _new_password_fields()
 
 
 class DeleteAccountForm(BaseForm):
-    current_password = PasswordField(
-        _l("Current password"),
-        validators=[DataRequired(_l("Enter your current password.")), Length(max=PASSWORD_MAX)],
-    )
+    current_password = _current_password_field()
     confirm = BooleanField(
         _l("I understand that my account and my personal data will be deleted."),
         validators=[DataRequired(_l("Tick the box to confirm."))],
@@ -224,11 +224,11 @@ class OrganisationForm(BaseForm):
         self.country.choices = choices([("", _l("Choose a country")), *i18n.country_choices()])
 
     def validate_declaration_signed_on(self, field) -> None:
-        if field.data and field.data.year < 2018:
+        if field.data and field.data < DECLARATION_ADOPTED:
             raise ValidationError(_l("The Declaration was adopted in December 2018: enter a later date."))
 
     def validate_endorsed_on(self, field) -> None:
-        if field.data and field.data.year < 2022:
+        if field.data and field.data < CALL_LAUNCHED:
             raise ValidationError(_l("The Call was launched in 2022: enter a later date."))
 
     def validate_country(self, field) -> None:

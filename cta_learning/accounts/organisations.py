@@ -14,7 +14,7 @@ from cta_learning.accounts.forms import (
     InviteForm,
     OrganisationForm,
 )
-from cta_learning.accounts.models import Invitation, Membership
+from cta_learning.accounts.models import Invitation, Membership, Organisation
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.forms import BaseForm
@@ -79,28 +79,30 @@ def show(membership: Membership):
 def create():
     if current_user.membership is not None:
         return redirect(url_for("organisations.show"))
-    form = OrganisationForm()
-    form.set_country_choices()
-    if form.validate_on_submit():
-        organisation = operations.create_organisation(current_user, _profile_data(form))
-        db.session.commit()
-        flash(_("The profile of %(name)s is created.", name=organisation.name), "success")
-        return redirect(url_for("organisations.show"))
-    return render_template("organisations/form.html", form=form, creating=True)
+    return _profile_form(None)
 
 
 @bp.route("/organisation/edit", methods=["GET", "POST"])
 @require_membership()
 def edit(membership: Membership):
-    organisation = membership.organisation
+    return _profile_form(membership.organisation)
+
+
+def _profile_form(organisation: Organisation | None):
+    """Create a profile (no organisation yet) or edit the given one."""
     form = OrganisationForm(obj=organisation)
     form.set_country_choices()
     if form.validate_on_submit():
-        operations.update_organisation(organisation, _profile_data(form), current_user)
+        if organisation is None:
+            organisation = operations.create_organisation(current_user, _profile_data(form))
+            message = _("The profile of %(name)s is created.", name=organisation.name)
+        else:
+            operations.update_organisation(organisation, _profile_data(form), current_user)
+            message = _("The profile is saved.")
         db.session.commit()
-        flash(_("The profile is saved."), "success")
+        flash(message, "success")
         return redirect(url_for("organisations.show"))
-    return render_template("organisations/form.html", form=form, creating=False)
+    return render_template("organisations/form.html", form=form, creating=organisation is None)
 
 
 @bp.route("/organisation/members", methods=["GET", "POST"])

@@ -80,7 +80,10 @@ def resend_confirmation():
             operations.send_confirmation(user)
             db.session.commit()
         return render_template("auth/check_email.html", email=form.email.data)
-    return render_template("auth/resend_confirmation.html", form=form)
+    return render_template(
+        "auth/request_link.html", form=form, heading=_("Confirm your email address"),
+        intro=_("Enter the address you signed up with and we will send a new confirmation link."),
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -123,7 +126,10 @@ def forgot_password():
         operations.request_password_reset(form.email.data)
         db.session.commit()
         return render_template("auth/check_email.html", email=form.email.data, reset=True)
-    return render_template("auth/forgot_password.html", form=form)
+    return render_template(
+        "auth/request_link.html", form=form, heading=_("Forgot your password?"),
+        intro=_("Enter your email address and we will send you a link to choose a new password."),
+    )
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
