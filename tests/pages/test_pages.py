@@ -81,3 +81,28 @@ def test_public_pages_run_no_query_for_visitors(app, client, path):
     with count_queries(app) as queries:
         assert client.get(path).status_code == 200
     assert queries == []
+
+
+def test_shared_pages_answer_304_when_unchanged(client):
+    first = client.get("/priorities?lang=es")
+    assert first.headers["ETag"]
+    again = client.get("/priorities?lang=es", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    french = client.get("/priorities?lang=fr")
+    assert french.headers["ETag"] != first.headers["ETag"]
+    assert "Accept-Language" in french.headers["Vary"]
+
+
+def test_shared_pages_never_serve_a_signed_in_page_to_visitors(app, client, auth):
+    auth.login_as(name="Private Person")
+    assert "Log out" in client.get("/").get_data(as_text=True)
+    visitor = app.test_client()
+    page = visitor.get("/").get_data(as_text=True)
+    assert "Log out" not in page and "Sign up" in page
+
+
+def test_logout_message_is_shown_on_the_shared_home_page(client, auth):
+    client.get("/")  # the shared copy exists
+    auth.login_as()
+    response = client.post("/logout", follow_redirects=True)
+    assert "You are logged out" in response.get_data(as_text=True)
