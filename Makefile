@@ -13,7 +13,7 @@ run: install
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-dev
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

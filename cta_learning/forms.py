@@ -2,11 +2,13 @@
 
 import re
 
+from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, SelectChoice, StringField, TextAreaField
 from wtforms.validators import ValidationError
 
+SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_BREAK = re.compile(r"[\r\n\u2028\u2029\x85]")
 
@@ -23,6 +25,13 @@ def _check_text(form: FlaskForm, field: Field) -> None:
 
 class BaseForm(FlaskForm):
     """Every form of the platform derives from this one."""
+
+    def __init__(self, *args, **kwargs):
+        # Only text from an HTML form: never uploaded files or a JSON body, which would put
+        # files, numbers or objects where every field and validator expects text.
+        if not args and "formdata" not in kwargs and request.method in SUBMIT_METHODS:
+            kwargs["formdata"] = request.form
+        super().__init__(*args, **kwargs)
 
     def validate(self, extra_validators=None) -> bool:
         extra = dict(extra_validators or {})

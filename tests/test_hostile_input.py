@@ -1,3 +1,4 @@
+# ruff: noqa: S105, S106 - the passwords here are test payloads
 """Hostile input to every form: never a 500, always a clear refusal, and nothing stored.
 
 Each test takes a picture of every table (the outbox and the audit log included) before the
@@ -5,6 +6,7 @@ hostile request and compares it afterwards: a refused form must leave no trace a
 """
 
 import html
+import io
 import re
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -93,7 +95,8 @@ def link_in(message, path: str) -> str:
 
 
 def tampered(token: str) -> str:
-    return token[:-1] + ("A" if token[-1] != "A" else "B")
+    """One character of the signature changed (not the last one: its low bits are padding)."""
+    return token[:-5] + ("x" if token[-5] != "x" else "y") + token[-4:]
 
 
 # Cases shared by every email field and every single-line name field.
@@ -268,20 +271,20 @@ def test_reset_password_refuses_hostile_input(app, client, reset_link, fields, m
     assert_form_refused(response, message)
 
 
-@pytest.mark.parametrize("mangle", [
-    pytest.param(tampered, id="tampered-signature"),
-    pytest.param(lambda token: token + "x", id="extra-character"),
-    pytest.param(lambda token: token.split(".")[0], id="payload-only"),
-    pytest.param(lambda token: "x" * 5_000, id="overlong"),
-    pytest.param(lambda token: "..%2F..%2Fetc%2Fpasswd", id="path-traversal"),
+@pytest.mark.parametrize(("mangle", "status"), [
+    pytest.param(tampered, 302, id="tampered-signature"),
+    pytest.param(lambda token: token + "x", 302, id="extra-character"),
+    pytest.param(lambda token: token.split(".")[0], 302, id="payload-only"),
+    pytest.param(lambda token: "x" * 5_000, 302, id="overlong"),
+    pytest.param(lambda token: "..%2F..%2Fetc%2Fpasswd", 404, id="path-traversal"),
 ])
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_tampered_reset_links_are_refused(app, client, reset_link, mangle, method):
+def test_tampered_reset_links_are_refused(app, client, reset_link, mangle, status, method):
     token = reset_link.rsplit("/", 1)[1]
     with nothing_changes(app):
         response = client.open(f"/password/reset/{mangle(token)}", method=method, data=RESET)
-    assert response.status_code in (302, 404)
-    if response.status_code == 302:
+    assert response.status_code == status
+    if status == 302:
         assert response.headers["Location"] == "/password/forgot"
 
 
@@ -299,12 +302,21 @@ def test_a_confirmation_token_does_not_open_the_password_reset(app, client, make
     assert response.headers["Location"] == "/password/forgot"
 
 
-@pytest.mark.parametrize("token", ["x" * 5_000, "not.a.token", "%00"])
-def test_tampered_confirmation_links_are_refused(app, client, make, token):
-    make.user(confirmed=False)
+@pytest.mark.parametrize(("mangle", "status"), [
+    pytest.param(tampered, 302, id="tampered-signature"),
+    pytest.param(lambda token: "x" * 5_000, 302, id="overlong"),
+    pytest.param(lambda token: "not.a.token", 302, id="garbage"),
+    pytest.param(lambda token: token + "%00", 400, id="nul-byte"),
+])
+def test_tampered_confirmation_links_are_refused(app, client, make, mangle, status):
+    user = make.user(email="awa@dakar.example.org", confirmed=False)
+    client.post("/confirm", data={"email": user.email})
+    token = link_in(outbox(app, to=user.email)[-1], "/confirm/").rsplit("/", 1)[1]
     with nothing_changes(app):
-        response = client.get(f"/confirm/{token}")
-    assert response.status_code in (302, 400)
+        response = client.get(f"/confirm/{mangle(token)}")
+    assert response.status_code == status
+    if status == 302:
+        assert response.headers["Location"] == "/confirm"
 
 
 # --- account settings --------------------------------------------------------------------
@@ -354,7 +366,7 @@ CHANGE_EMAIL_CASES = [
 def test_change_email_accepts_the_valid_form_used_below(app, client, auth):
     auth.login_as(email="me@dakar.example.org")
     assert client.post("/account/email", data=CHANGE_EMAIL).status_code == 302
-    assert [m.to_address for m in outbox(app)][0] == "new@dakar.example.org"
+    assert outbox(app)[0].to_address == "new@dakar.example.org"
 
 
 @pytest.mark.parametrize(("fields", "message"), CHANGE_EMAIL_CASES)
@@ -364,6 +376,23 @@ def test_change_email_refuses_hostile_input(app, client, auth, make, fields, mes
     with nothing_changes(app):
         response = client.post("/account/email", data=form(CHANGE_EMAIL, fields))
     assert_form_refused(response, message)
+
+
+@pytest.mark.parametrize("mangle", [
+    pytest.param(tampered, id="tampered-signature"),
+    pytest.param(lambda token: token + "x", id="extra-character"),
+    pytest.param(lambda token: "x" * 5_000, id="overlong"),
+])
+def test_tampered_email_change_links_change_nothing(app, client, auth, mangle):
+    auth.login_as(email="me@dakar.example.org")
+    client.post("/account/email", data=CHANGE_EMAIL)
+    link = link_in(outbox(app, to="new@dakar.example.org")[-1], "/account/email/confirm/")
+    token = link.rsplit("/", 1)[1]
+    with nothing_changes(app):
+        response = client.get(f"/account/email/confirm/{mangle(token)}")
+        assert response.headers["Location"] == "/"
+        assert client.post(f"/password/reset/{token}", data=RESET).headers[
+            "Location"] == "/password/forgot"  # not a reset token either
 
 
 CHANGE_PASSWORD = {"current_password": PASSWORD, **RESET}
@@ -461,6 +490,50 @@ def test_language_switch_stays_on_this_site(client, auth, signed_in, target):
     assert "stolen" not in str(response.headers)
 
 
+BIG_COOKIE = "x" * 4_000  # about the most a browser sends back
+
+
+@pytest.mark.parametrize(("where", "value"), [
+    pytest.param("query", "de", id="query-unknown"),
+    pytest.param("query", LONG, id="query-overlong"),
+    pytest.param("query", "fr\r\nSet-Cookie: x=y", id="query-header-injection"),
+    pytest.param("cookie", "de", id="cookie-unknown"),
+    pytest.param("cookie", "../../etc/passwd", id="cookie-path-traversal"),
+    pytest.param("cookie", BIG_COOKIE, id="cookie-overlong"),
+    pytest.param("header", "de-DE;q=garbage, xx;q=-1", id="accept-language-garbage"),
+    pytest.param("header", "*;q=" + "9" * 1_000, id="accept-language-overlong"),
+])
+def test_visitor_language_choice_ignores_unknown_values(client, where, value):
+    if where == "query":
+        response = client.get("/", query_string={"lang": value})
+    elif where == "cookie":
+        client.set_cookie("cta_lang", value)
+        response = client.get("/")
+    else:
+        response = client.get("/", headers={"Accept-Language": value})
+    assert response.status_code == 200
+    assert '<html lang="en">' in response.get_data(as_text=True)
+    assert "cta_lang" not in response.headers.get("Set-Cookie", "")
+
+
+@pytest.mark.parametrize("cookie", ["cta_session", "cta_remember"])
+@pytest.mark.parametrize("mangle", [
+    pytest.param(tampered, id="tampered"),
+    pytest.param(lambda value: "garbage", id="garbage"),
+    pytest.param(lambda value: "1|" + "0" * 128, id="forged-remember-format"),
+    pytest.param(lambda value: BIG_COOKIE, id="overlong"),
+])
+def test_tampered_session_cookies_sign_nobody_in(app, client, make, cookie, mangle):
+    user = make.user()
+    client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
+    stolen = client.get_cookie(cookie).value
+    thief = app.test_client()
+    thief.set_cookie(cookie, mangle(stolen))
+    response = thief.get("/dashboard")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
 # --- organisation profile ----------------------------------------------------------------
 
 ORGANISATION = {
@@ -472,7 +545,7 @@ ORGANISATION = {
 POPULATION_RANGE = "Enter a number between 1 and 100,000,000."
 NOT_AN_INTEGER = "Not a valid integer value."
 NOT_A_DATE = "Not a valid date value."
-BEFORE_DECLARATION = "The Declaration was adopted in December 2018."
+BEFORE_DECLARATION = "The Declaration was adopted in December 2018"
 ORGANISATION_CASES = [
     case("kind-unknown", NOT_A_CHOICE, kind="city"),
     case("kind-empty", "Choose the kind of organisation.", kind=""),
@@ -507,7 +580,7 @@ ORGANISATION_CASES = [
     case("signatory-header-injection", ONE_LINE, declaration_signatory=HEADER_INJECTION),
     case("endorsement-in-the-future", "This date is in the future.", kind="partner",
          endorsed_on=TOMORROW),
-    case("endorsement-before-the-call", "The Call was launched in 2022.", kind="partner",
+    case("endorsement-before-the-call", "The Call was launched in 2022", kind="partner",
          endorsed_on="2021-12-31"),
     case("endorsement-impossible-date", NOT_A_DATE, kind="partner", endorsed_on="2023-02-30"),
     case("process-unknown", "'unknown' is not a valid choice for this field.",
@@ -565,7 +638,7 @@ INVITE_CASES = [
 def owner(auth, make):
     """The signed-in person in charge of an organisation with one other member."""
     owner, organisation = make.member(email="owner@dakar.example.org")
-    member, _ = make.member(organisation, role="member", email="member@dakar.example.org")
+    make.member(organisation, role="member", email="member@dakar.example.org")
     auth.login(owner.email)
     return owner, organisation
 
@@ -741,9 +814,10 @@ def test_admin_role_change_refuses_unknown_roles(app, client, admin, make, data)
 
 
 @pytest.mark.parametrize("identifier", ["999999", "abc", "-1", LONG])
-def test_admin_role_change_of_unknown_people_is_404(app, client, admin, identifier):
+@pytest.mark.parametrize("action", ["role", "active"])
+def test_admin_actions_on_unknown_people_are_404(app, client, admin, action, identifier):
     with nothing_changes(app):
-        response = client.post(f"/admin/users/{identifier}/role", data={"role": "admin"})
+        response = client.post(f"/admin/users/{identifier}/{action}", data={"role": "admin"})
     assert response.status_code == 404
 
 
@@ -810,6 +884,94 @@ def test_mailbox_ignores_an_unknown_status_filter(client, admin):
     response = client.get("/admin/mailbox/", query_string={"status": SCRIPT})
     assert response.status_code == 200
     assert SCRIPT not in response.get_data(as_text=True)
+
+
+# --- values that are not text: an uploaded file, or JSON numbers, booleans and objects ----
+
+def sign_in_as(role: str, auth, make) -> dict:
+    """Sign in as a visitor, a member without organisation, an owner or an admin."""
+    if role == "member":
+        return {"user": auth.login_as(name="Awa Diop").id}
+    if role == "owner":
+        owner, organisation = make.member()
+        auth.login(owner.email)
+        return {"user": owner.id, "organisation": organisation.id}
+    if role == "admin":
+        _, organisation = make.member()
+        return {"user": auth.login_as("admin").id, "organisation": organisation.id}
+    return {}
+
+
+TEXT_FIELDS = [
+    pytest.param("/signup", "visitor", SIGNUP, "name", id="signup-name"),
+    pytest.param("/signup", "visitor", SIGNUP, "email", id="signup-email"),
+    pytest.param("/signup", "visitor", SIGNUP, "password", id="signup-password"),
+    pytest.param("/login", "visitor", {"email": "known@dakar.example.org", "password": PASSWORD},
+                 "email", id="login-email"),
+    pytest.param("/password/forgot", "visitor", {"email": "known@dakar.example.org"}, "email",
+                 id="forgot-email"),
+    pytest.param("/account", "member", {**ACCOUNT, "timezone": "UTC"}, "name",
+                 id="account-name"),
+    pytest.param("/account/email", "member", CHANGE_EMAIL, "email", id="change-email"),
+    pytest.param("/account/delete", "member", {"current_password": PASSWORD, "confirm": "y"},
+                 "current_password", id="delete-password"),
+    pytest.param("/organisation/new", "member", ORGANISATION, "name", id="organisation-name"),
+    pytest.param("/organisation/edit", "owner", ORGANISATION, "name", id="edit-name"),
+    pytest.param("/organisation/members", "owner", INVITE, "email", id="invite-email"),
+    pytest.param("/admin/organisations/{organisation}", "admin",
+                 {"email": "awa@dakar.example.org"}, "email", id="hand-over-email"),
+]
+NOT_TEXT = [
+    pytest.param("file", id="uploaded-file"),
+    pytest.param(12345678901, id="json-number"),
+    pytest.param(True, id="json-true"),
+    pytest.param({"text": "Awa"}, id="json-object"),
+]
+# Forms that edit an existing row keep a field left out: there, only that field is watched.
+EDIT_FORMS = {"/account": (User, "user"), "/organisation/edit": (Organisation, "organisation")}
+
+
+def post_not_text(client, url: str, base: dict, field: str, payload):
+    """The form with `field` sent as an uploaded file, or the whole form as a JSON body."""
+    if payload == "file":
+        return client.post(url, data={**base, field: (io.BytesIO(b"GIF89a"), "picture.gif")})
+    return client.post(url, json={**base, field: payload})
+
+
+def watched_name(app, path: str, ids: dict) -> str | None:
+    if path not in EDIT_FORMS:
+        return None
+    model, key = EDIT_FORMS[path]
+    return fetch(app, model, id=ids[key]).name
+
+
+@pytest.mark.parametrize("payload", NOT_TEXT)
+@pytest.mark.parametrize(("path", "role", "base", "field"), TEXT_FIELDS)
+def test_forms_refuse_values_that_are_not_text(app, client, auth, make, path, role, base,
+                                               field, payload):
+    make.user(email="known@dakar.example.org")
+    ids = sign_in_as(role, auth, make)
+    name_before = watched_name(app, path, ids)
+    if path in EDIT_FORMS:
+        response = post_not_text(client, path.format(**ids), base, field, payload)
+        assert response.status_code in (200, 302, 400)
+        assert watched_name(app, path, ids) == name_before
+    else:
+        with nothing_changes(app):
+            response = post_not_text(client, path.format(**ids), base, field, payload)
+        assert response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize("payload", NOT_TEXT)
+@pytest.mark.parametrize("field", ["population", "declaration_signed_on", "endorsed_on"])
+def test_optional_profile_fields_never_store_values_that_are_not_text(app, client, auth,
+                                                                      field, payload):
+    auth.login_as()
+    base = {**ORGANISATION, "kind": "partner"} if field == "endorsed_on" else ORGANISATION
+    response = post_not_text(client, "/organisation/new", base, field, payload)
+    assert response.status_code in (200, 302, 400)
+    organisation = fetch(app, Organisation)
+    assert organisation is None or getattr(organisation, field) is None
 
 
 # --- what is stored is shown escaped -----------------------------------------------------

@@ -16,6 +16,13 @@ _WHITESPACE = re.compile(r"\s+")
 _URL = re.compile(r"https?://[^\s<>\"']+")
 
 
+SUBJECT_MAX = 255  # the outbox column's size
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def text_to_html(text: str) -> list[Markup]:
     """Paragraphs of escaped text; only links to this platform become clickable."""
     public = current_app.config["PUBLIC_URL"].rstrip("/")
@@ -36,7 +43,7 @@ def render_email(template: str, locale: str, **context) -> tuple[str, str, str]:
     with force_locale(locale):
         rendered = render_template(f"mail/{template}.txt", **context)
         subject, body = _SEPARATOR.split(rendered, maxsplit=1)
-        subject = _WHITESPACE.sub(" ", subject).strip()
+        subject = _shorten(_WHITESPACE.sub(" ", subject).strip(), SUBJECT_MAX)
         body = body.strip() + "\n"
         html = render_template(
             "mail/_layout.html", subject=subject, paragraphs=text_to_html(body)
@@ -59,7 +66,7 @@ def queue_email(
     message = OutboxMessage(
         category=category,
         to_address=to_address,
-        to_name=_WHITESPACE.sub(" ", to_name).strip(),
+        to_name=_shorten(_WHITESPACE.sub(" ", to_name).strip(), 120),
         locale=locale,
         subject=subject,
         body_text=text,

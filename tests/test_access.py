@@ -1,0 +1,223 @@
+# ruff: noqa: E501 - the access table is wider than a line, to read as a table
+"""Who may open which page and use which action: routes x roles, as a table.
+
+Roles: a visitor (not logged in), a signed-in member without an organisation, a member of
+organisation A (role "member"), the owner (person in charge) of A, an organiser and an admin
+(neither belongs to an organisation). Organisation B, with its own member and invitation,
+stands next door: A's owner acting on B's rows gets 404.
+
+A refused request (login redirect, 403, 404) must also leave the database untouched.
+"""
+
+from contextlib import nullcontext
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from cta_learning.accounts.models import Invitation, Membership
+from cta_learning.accounts.tokens import hash_random_token
+from cta_learning.database import utcnow
+from cta_learning.extensions import db
+from cta_learning.mail.models import OutboxMessage
+from tests.conftest import PASSWORD, fetch
+from tests.test_hostile_input import ORGANISATION, nothing_changes
+
+VISITOR, NO_ORGANISATION, MEMBER, OWNER, ORGANISER, ADMIN = ROLES = (
+    "visitor", "no-organisation", "member", "owner", "organiser", "admin")
+
+LOGIN = "login"  # 302 to /login?next=<the path>
+
+
+def to(location: str) -> tuple[int, str]:
+    """A 302 redirect to `location` (which may use the same {placeholders} as the path)."""
+    return 302, location
+
+
+HOME, DASHBOARD, ACCOUNT = to("/"), to("/dashboard"), to("/account")
+PROFILE, NEW_PROFILE, MEMBERS = to("/organisation"), to("/organisation/new"), to("/organisation/members")
+USERS = to("/admin/users")
+FORGOT, CONFIRM = to("/password/forgot"), to("/confirm")
+
+# Each row: method, path, then the outcome for each role, in the order of ROLES.
+# {member} is the membership of A's member, {invitation} an open invitation of A,
+# {other_member} / {other_invitation} belong to organisation B.
+TABLE = [
+    # method  path                                     visitor  no-org       member       owner        organiser    admin
+    # public pages
+    ("GET",  "/",                                      200,     200,         200,         200,         200,         200),
+    ("GET",  "/faq",                                   200,     200,         200,         200,         200,         200),
+    ("GET",  "/priorities",                            200,     200,         200,         200,         200,         200),
+    ("GET",  "/healthz",                               200,     200,         200,         200,         200,         200),
+    ("GET",  "/login",                                 200,     DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD),
+    ("GET",  "/signup",                                200,     DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD),
+    ("GET",  "/password/forgot",                       200,     200,         200,         200,         200,         200),
+    ("GET",  "/confirm",                               200,     200,         200,         200,         200,         200),
+    ("GET",  "/confirm/not-a-token",                   CONFIRM, CONFIRM,     CONFIRM,     CONFIRM,     CONFIRM,     CONFIRM),
+    ("GET",  "/password/reset/not-a-token",            FORGOT,  FORGOT,      FORGOT,      FORGOT,      FORGOT,      FORGOT),
+    ("POST", "/password/reset/not-a-token",            FORGOT,  FORGOT,      FORGOT,      FORGOT,      FORGOT,      FORGOT),
+    ("GET",  "/account/email/confirm/not-a-token",     HOME,    HOME,        HOME,        HOME,        HOME,        HOME),
+    ("GET",  "/invitations/{token}",                   200,     200,         200,         200,         200,         200),
+    ("POST", "/invitations/{token}",                   200,     200,         200,         200,         200,         200),
+    # any signed-in person
+    ("POST", "/logout",                                LOGIN,   HOME,        HOME,        HOME,        HOME,        HOME),
+    ("GET",  "/dashboard",                             LOGIN,   200,         200,         200,         200,         200),
+    ("GET",  "/account",                               LOGIN,   200,         200,         200,         200,         200),
+    ("POST", "/account",                               LOGIN,   ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT),
+    ("GET",  "/account/email",                         LOGIN,   200,         200,         200,         200,         200),
+    ("POST", "/account/email",                         LOGIN,   ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT),
+    ("GET",  "/account/password",                      LOGIN,   200,         200,         200,         200,         200),
+    ("POST", "/account/password",                      LOGIN,   ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT),
+    ("GET",  "/account/export",                        LOGIN,   200,         200,         200,         200,         200),
+    ("GET",  "/account/delete",                        LOGIN,   200,         200,         200,         200,         200),
+    ("POST", "/account/delete",                        LOGIN,   HOME,        HOME,        HOME,        HOME,        HOME),
+    ("POST", "/account/language",                      to("/faq?lang=fr"),   to("/faq"),  to("/faq"),  to("/faq"),  to("/faq"),  to("/faq")),
+    # the organisation profile: its members; owner-only actions are 403 for a member
+    ("GET",  "/organisation",                          LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
+    ("GET",  "/organisation/new",                      LOGIN,   200,         PROFILE,     PROFILE,     200,         200),
+    ("POST", "/organisation/new",                      LOGIN,   PROFILE,     PROFILE,     PROFILE,     PROFILE,     PROFILE),
+    ("GET",  "/organisation/edit",                     LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/edit",                     LOGIN,   NEW_PROFILE, PROFILE,     PROFILE,     NEW_PROFILE, NEW_PROFILE),
+    ("GET",  "/organisation/members",                  LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/members",                  LOGIN,   NEW_PROFILE, 403,         MEMBERS,     NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/members/{member}/role",    LOGIN,   NEW_PROFILE, 403,         MEMBERS,     NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/members/{member}/remove",  LOGIN,   NEW_PROFILE, 403,         MEMBERS,     NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/invitations/{invitation}/revoke",
+                                                       LOGIN,   NEW_PROFILE, 403,         MEMBERS,     NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/leave",                    LOGIN,   NEW_PROFILE, DASHBOARD,   MEMBERS,     NEW_PROFILE, NEW_PROFILE),
+    # another organisation's rows: 404 for A's owner
+    ("POST", "/organisation/members/{other_member}/role",
+                                                       LOGIN,   NEW_PROFILE, 403,         404,         NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/members/{other_member}/remove",
+                                                       LOGIN,   NEW_PROFILE, 403,         404,         NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/invitations/{other_invitation}/revoke",
+                                                       LOGIN,   NEW_PROFILE, 403,         404,         NEW_PROFILE, NEW_PROFILE),
+    # the secretariat: admins only
+    ("GET",  "/admin/users",                           LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/users?q=person",                  LOGIN,   403,         403,         403,         403,         200),
+    ("POST", "/admin/users/{user}/role",               LOGIN,   403,         403,         403,         403,         USERS),
+    ("POST", "/admin/users/{user}/active",             LOGIN,   403,         403,         403,         403,         USERS),
+    ("POST", "/admin/users/999999/role",               LOGIN,   403,         403,         403,         403,         404),
+    ("GET",  "/admin/organisations",                   LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/organisations/{organisation}",    LOGIN,   403,         403,         403,         403,         200),
+    ("POST", "/admin/organisations/{organisation}",    LOGIN,   403,         403,         403,         403,         to("/admin/organisations/{organisation}")),
+    ("GET",  "/admin/organisations/999999",            LOGIN,   403,         403,         403,         403,         404),
+    ("GET",  "/admin/mailbox/",                        LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mailbox/?status=queued",          LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mailbox/{message}",               LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mailbox/999999",                  LOGIN,   403,         403,         403,         403,         404),
+]
+
+MATRIX = [
+    (method, path, role, expected)
+    for method, path, *outcomes in TABLE
+    for role, expected in zip(ROLES, outcomes, strict=True)
+]
+
+# What each POST sends: a valid form, so that an allowed person's action goes through.
+POST_DATA = {
+    "/account": {"name": "Awa Diop", "locale": "en", "timezone": "UTC"},
+    "/account/email": {"email": "new.address@example.org", "current_password": PASSWORD},
+    "/account/password": {"current_password": PASSWORD, "password": "a brand new password",
+                          "confirm": "a brand new password"},
+    "/account/delete": {"current_password": PASSWORD, "confirm": "y"},
+    "/account/language": {"lang": "fr", "next": "/faq"},
+    "/organisation/new": ORGANISATION,
+    "/organisation/edit": ORGANISATION,
+    "/organisation/members": {"email": "colleague@example.org", "role": "member"},
+    "/organisation/members/{member}/role": {"role": "owner"},
+    "/organisation/members/{other_member}/role": {"role": "member"},
+    "/admin/users/{user}/role": {"role": "organiser"},
+    "/admin/users/999999/role": {"role": "organiser"},
+    "/admin/organisations/{organisation}": {"email": "new.owner@example.org"},
+}
+
+
+class World:
+    """Organisations A and B, one person per role, an outbox message, and sign-in."""
+
+    def __init__(self, app, make, auth):
+        self.auth = auth
+        owner, organisation = make.member(email="owner@a.example.org")
+        member, _ = make.member(organisation, role="member", email="member@a.example.org")
+        other_owner, other = make.member(email="owner@b.example.org")
+        self.people = {
+            NO_ORGANISATION: make.user(email="alone@example.org"),
+            MEMBER: member,
+            OWNER: owner,
+            ORGANISER: make.user(role="organiser", email="organiser@example.org"),
+            ADMIN: make.user(role="admin", email="admin@example.org"),
+        }
+        target = make.user(email="target@example.org")
+        with app.app_context():
+            now = utcnow()
+            for org, email, token in ((organisation, "guest@a.example.org", "token-for-a"),
+                                      (other, "guest@b.example.org", "token-for-b")):
+                db.session.add(Invitation(organisation_id=org.id, email=email, role="member",
+                                          token_hash=hash_random_token(token),
+                                          expires_at=now.replace(year=now.year + 1)))
+            message = OutboxMessage(category="account", to_address=target.email,
+                                    subject="Hello", body_text="Hello", body_html="<p>Hello</p>")
+            db.session.add(message)
+            db.session.commit()
+            message_id = message.id
+        self.ids = {
+            "token": "token-for-a",
+            "member": fetch(app, Membership, user_id=member.id).id,
+            "invitation": fetch(app, Invitation, organisation_id=organisation.id).id,
+            "other_member": fetch(app, Membership, user_id=other_owner.id).id,
+            "other_invitation": fetch(app, Invitation, organisation_id=other.id).id,
+            "user": target.id,
+            "organisation": organisation.id,
+            "message": message_id,
+        }
+
+    def sign_in(self, role: str) -> None:
+        if role != VISITOR:
+            response = self.auth.login(self.people[role].email)
+            assert response.status_code == 302, response.status_code
+
+
+@pytest.fixture
+def world(app, make, auth):
+    return World(app, make, auth)
+
+
+def assert_outcome(response, expected, url: str, ids: dict) -> None:
+    if expected == LOGIN:
+        assert response.status_code == 302, response.status_code
+        location = urlsplit(response.headers["Location"])
+        assert location.path == "/login"
+        assert parse_qs(location.query)["next"] == [url]
+    elif isinstance(expected, tuple):
+        status, location = expected
+        assert response.status_code == status, response.status_code
+        assert response.headers["Location"] == location.format(**ids)
+    else:
+        assert response.status_code == expected, response.status_code
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "role", "expected"), MATRIX,
+    ids=[f"{method} {path} as {role}" for method, path, role, _ in MATRIX],
+)
+def test_access(app, client, world, method, path, role, expected):
+    world.sign_in(role)
+    url = path.format(**world.ids)
+    refused = expected in (LOGIN, 403, 404)
+    with nothing_changes(app) if refused else nullcontext():
+        response = client.open(url, method=method, data=POST_DATA.get(path, {}))
+    assert_outcome(response, expected, url, world.ids)
+
+
+def test_every_route_is_in_the_table(app):
+    """A new route must get its row in the table above (static files excepted)."""
+    tested = [path.split("?")[0] for _, path, *_ in TABLE]
+    rules = {rule.rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"}
+    missing = {rule for rule in rules if not any(_matches(rule, path) for path in tested)}
+    assert missing == set(), f"routes missing from the access table: {sorted(missing)}"
+
+
+def _matches(rule: str, path: str) -> bool:
+    rule_parts, path_parts = rule.strip("/").split("/"), path.strip("/").split("/")
+    return len(rule_parts) == len(path_parts) and all(
+        r == p or r.startswith("<") for r, p in zip(rule_parts, path_parts, strict=True))
