@@ -133,9 +133,9 @@ def generate(path: str, organisations: int, users: int, seed: int = 42) -> DataS
     if os.path.exists(path):
         raise FileExistsError(f"{path} exists: the data set needs a fresh database file")
     started = time.perf_counter()
-    # The same setting as CTA_DATABASE_URL, passed directly so the caller's environment stays as it is.
+    # The setting CTA_DATABASE_URL sets, passed directly: the caller's environment stays as is.
     app = create_app({"DATABASE_URL": sqlite_url(path)})
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets
     now = utcnow()
     with app.app_context():
         flask_migrate.upgrade()

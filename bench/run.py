@@ -5,9 +5,11 @@ See bench/README.md for what is measured and why.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import re
+import resource
 import secrets
 import shutil
 import signal
@@ -31,11 +33,15 @@ HOST = "127.0.0.1"  # loopback only: the benchmark never listens on or calls ano
 BARE_ROUTE = "/bench/hello"
 TARGETS = (BARE_ROUTE, "/", "/priorities", "/login")
 APPLICATION = "bench.hello:app"
+FINGERPRINTED = ("cta_learning", "templates", "content", "migrations")
 
 # Targets from the product design.
 TARGET_RATIO = 0.5
 TARGET_P99_MS = 30.0
 TARGET_RSS_MB = 60.0
+
+# Above this many cores busy with other programs during a measure, the figures are suspect.
+OTHER_LOAD_WARNING_CORES = 0.15
 
 # Bounds, so that no step can wait forever.
 DATA_TIMEOUT_SECONDS = 120
@@ -84,8 +90,20 @@ class Result:
     requests: int
     non_success: int
     socket_errors: int
+    server_cpu_ms_per_request: float = 0.0
+    other_cpu_cores: float = 0.0
     worker_rss_mb: dict[str, float] = field(default_factory=dict)
+    worker_pss_mb: dict[str, float] = field(default_factory=dict)
     ratio_to_bare: float = 0.0
+
+
+@dataclass(frozen=True)
+class CpuSnapshot:
+    """CPU seconds used so far: by the whole machine, by gunicorn, and by finished children."""
+
+    machine: float
+    server: float
+    children: float
 
 
 def _stop_on_terminate(signum: int, frame: FrameType | None) -> None:
@@ -102,7 +120,7 @@ def find_tools() -> tuple[str, str]:
     beside_python = Path(sys.executable).parent / "gunicorn"
     gunicorn = str(beside_python) if beside_python.exists() else shutil.which("gunicorn")
     if gunicorn is None:
-        raise SystemExit("bench: gunicorn is not installed in this environment (pip install gunicorn).")
+        raise SystemExit("bench: gunicorn is not installed here (pip install gunicorn).")
     return wrk, gunicorn
 
 
@@ -124,7 +142,7 @@ def generate_data(path: Path, settings: Settings, environment: dict[str, str]) -
         sys.executable, "-m", "bench.data", str(path),
         "--organisations", str(settings.organisations), "--users", str(settings.users),
     ]
-    completed = subprocess.run(
+    completed = subprocess.run(  # noqa: S603 - a command line built here, no shell
         command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True,
         timeout=DATA_TIMEOUT_SECONDS, check=False,
     )
@@ -154,7 +172,7 @@ def start_gunicorn(
         "--log-level", "warning",
         "--error-logfile", str(log_path),
     ]
-    return subprocess.Popen(
+    return subprocess.Popen(  # noqa: S603 - a command line built here, no shell
         command, cwd=PROJECT_ROOT, env=environment, start_new_session=True,
         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -169,7 +187,7 @@ def _log_tail(log_path: Path, lines: int = 20) -> str:
 
 def fetch_status(url: str, headers: dict[str, str]) -> int:
     """The HTTP status of one GET, redirects not followed."""
-    request = urllib.request.Request(url, headers=headers)
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback URL
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback URL
             return response.status
@@ -207,6 +225,11 @@ def stop_gunicorn(process: subprocess.Popen) -> None:
         process.wait(timeout=STOP_TIMEOUT_SECONDS)
 
 
+def _stat_fields(pid: int | str) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name, which may hold spaces."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+
+
 def worker_pids(master_pid: int) -> list[int]:
     """The processes whose parent is the gunicorn master."""
     pids = []
@@ -214,24 +237,51 @@ def worker_pids(master_pid: int) -> list[int]:
         if not entry.name.isdigit():
             continue
         try:
-            # The command name in field 2 may hold spaces; the fields after ')' do not.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            parent = int(_stat_fields(entry.name)[1])
+        except (OSError, IndexError, ValueError):
             continue  # the process ended while we looked
-        if int(fields[1]) == master_pid:
+        if parent == master_pid:
             pids.append(int(entry.name))
     return sorted(pids)
 
 
-def resident_mb(pid: int) -> float:
-    """A process's resident set size (VmRSS) in MB, or 0 if it has gone."""
+def cpu_snapshot(master_pid: int) -> CpuSnapshot:
+    """Read the CPU time counters that tell the server's cost from other programs' load."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    # /proc/stat's first line: user nice system idle iowait irq softirq steal (in ticks).
+    first_line = Path("/proc/stat").read_text().split("\n", 1)[0]
+    counters = [int(value) for value in first_line.split()[1:9]]
+    machine = (sum(counters) - counters[3] - counters[4]) / ticks
+    server = 0.0
+    for pid in [master_pid, *worker_pids(master_pid)]:
+        try:
+            fields = _stat_fields(pid)
+        except OSError:
+            continue
+        server += (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return CpuSnapshot(machine, server, children.ru_utime + children.ru_stime)
+
+
+def _memory_mb(path: str, key: str) -> float:
+    """One kB figure of a /proc memory file, in MB, or 0 if the process has gone."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(key):
                 return round(int(line.split()[1]) / 1024, 1)
     except OSError:
         pass
     return 0.0
+
+
+def resident_mb(pid: int) -> float:
+    """A process's resident set size (VmRSS) in MB: what the design's memory target means."""
+    return _memory_mb(f"/proc/{pid}/status", "VmRSS:")
+
+
+def proportional_mb(pid: int) -> float:
+    """A process's proportional set size (Pss) in MB: RSS with shared pages split among sharers."""
+    return _memory_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
 def wrk_command(wrk: str, url: str, settings: Settings, seconds: int) -> list[str]:
@@ -247,7 +297,7 @@ def wrk_command(wrk: str, url: str, settings: Settings, seconds: int) -> list[st
 
 def run_wrk(command: list[str], seconds: int) -> str:
     """Run wrk and return its report."""
-    completed = subprocess.run(
+    completed = subprocess.run(  # noqa: S603 - a command line built here, no shell
         command, capture_output=True, text=True, timeout=seconds + WRK_GRACE_SECONDS, check=False
     )
     if completed.returncode != 0:
@@ -294,8 +344,19 @@ def benchmark(wrk: str, base_url: str, settings: Settings, master_pid: int) -> l
     for path in TARGETS:
         print(f"  measuring {path} for {settings.duration_seconds} s", file=sys.stderr)
         command = wrk_command(wrk, base_url + path, settings, settings.duration_seconds)
+        before = cpu_snapshot(master_pid)
+        started = time.monotonic()
         result = parse_wrk(path, run_wrk(command, settings.duration_seconds))
-        result.worker_rss_mb = {str(pid): resident_mb(pid) for pid in worker_pids(master_pid)}
+        elapsed = time.monotonic() - started
+        after = cpu_snapshot(master_pid)
+        server = after.server - before.server
+        result.server_cpu_ms_per_request = round(server * 1000 / max(result.requests, 1), 3)
+        # Whatever the machine spent beyond gunicorn, wrk and this script: other programs.
+        own = server + (after.children - before.children)
+        result.other_cpu_cores = round(max(after.machine - before.machine - own, 0.0) / elapsed, 2)
+        workers = worker_pids(master_pid)
+        result.worker_rss_mb = {str(pid): resident_mb(pid) for pid in workers}
+        result.worker_pss_mb = {str(pid): proportional_mb(pid) for pid in workers}
         results.append(result)
     bare = results[0].requests_per_second
     for result in results:
@@ -306,6 +367,11 @@ def benchmark(wrk: str, base_url: str, settings: Settings, master_pid: int) -> l
 def max_worker_rss(results: list[Result]) -> float:
     """The largest resident size seen in any worker after any target."""
     return max((mb for result in results for mb in result.worker_rss_mb.values()), default=0.0)
+
+
+def max_worker_pss(results: list[Result]) -> float:
+    """The largest proportional size seen in any worker after any target."""
+    return max((mb for result in results for mb in result.worker_pss_mb.values()), default=0.0)
 
 
 def _verdict(result: Result) -> str:
@@ -325,20 +391,43 @@ def _verdict(result: Result) -> str:
 def format_table(results: list[Result]) -> str:
     """The results as a Markdown table, readable in a terminal and pasteable in the README."""
     lines = [
-        "| page | req/s | ratio to hello | p50 ms | p99 ms | errors | targets |",
-        "|---|---:|---:|---:|---:|---:|---|",
+        "| page | req/s | ratio to hello | p50 ms | p99 ms | CPU ms/req | errors | targets |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for result in results:
         lines.append(
             f"| `{result.path}` | {result.requests_per_second:,.0f} | {result.ratio_to_bare:.2f}"
-            f" | {result.p50_ms:.2f} | {result.p99_ms:.2f}"
+            f" | {result.p50_ms:.2f} | {result.p99_ms:.2f} | {result.server_cpu_ms_per_request:.2f}"
             f" | {result.non_success + result.socket_errors} | {_verdict(result)} |"
         )
     rss = max_worker_rss(results)
     memory = "meets" if rss < TARGET_RSS_MB else "misses"
     lines.append("")
-    lines.append(f"Max worker RSS: {rss:.1f} MB (target under {TARGET_RSS_MB:.0f} MB: {memory})")
+    lines.append(
+        f"Max worker RSS: {rss:.1f} MB (target under {TARGET_RSS_MB:.0f} MB: {memory}); "
+        f"max worker PSS: {max_worker_pss(results):.1f} MB"
+    )
+    busiest = max(result.other_cpu_cores for result in results)
+    if busiest > OTHER_LOAD_WARNING_CORES:
+        lines.append(
+            f"Warning: other programs used up to {busiest:.2f} cores during the run; "
+            "the figures are lower than on a quiet machine."
+        )
     return "\n".join(lines)
+
+
+def code_fingerprint() -> str:
+    """A short hash of the application's code, templates and content, to tie figures to code.
+
+    The benchmark runs no git command: the working tree may hold uncommitted changes.
+    """
+    digest = hashlib.sha256()
+    for folder in FINGERPRINTED:
+        for path in sorted((PROJECT_ROOT / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(PROJECT_ROOT)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def write_results(settings: Settings, data_set: dict, results: list[Result]) -> Path:
@@ -347,11 +436,13 @@ def write_results(settings: Settings, data_set: dict, results: list[Result]) -> 
     document = {
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
+        "code_fingerprint": code_fingerprint(),
         "settings": asdict(settings),
         "data_set": {key: value for key, value in data_set.items() if key != "path"},
         "targets": {"ratio": TARGET_RATIO, "p99_ms": TARGET_P99_MS, "rss_mb": TARGET_RSS_MB},
         "results": [asdict(result) for result in results],
         "max_worker_rss_mb": max_worker_rss(results),
+        "max_worker_pss_mb": max_worker_pss(results),
     }
     RESULTS_PATH.write_text(json.dumps(document, indent=2) + "\n")
     return RESULTS_PATH
@@ -414,7 +505,7 @@ def run(settings: Settings) -> int:
             stop_gunicorn(process)
     print(f"gunicorn {settings.workers} x {settings.worker_class} (threads {settings.threads}); "
           f"wrk -t{settings.wrk_threads} -c{settings.connections} -d{settings.duration_seconds}s; "
-          f"{os.cpu_count()} CPUs")
+          f"{os.cpu_count()} CPUs; code {code_fingerprint()}")
     print(format_table(results))
     print(f"JSON: {write_results(settings, data_set, results).relative_to(PROJECT_ROOT)}")
     return 0
