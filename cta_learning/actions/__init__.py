@@ -1,0 +1,1 @@
+"""Actions (pledges): drafting, submission, classification, moderation and the repository."""
