@@ -10,12 +10,13 @@ import random
 import secrets
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 
 import flask_migrate
 from flask import current_app
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection, Table, insert
 from werkzeug.security import generate_password_hash
 
 from cta_learning import create_app
@@ -49,13 +50,13 @@ def sqlite_url(path: str) -> str:
     return "sqlite:///" + os.path.abspath(path)
 
 
-def _batches(rows: list[dict], size: int = BATCH_SIZE):
+def _batches(rows: list[dict], size: int = BATCH_SIZE) -> Iterator[list[dict]]:
     """Yield the rows in slices of at most `size`."""
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
 
-def _insert(connection: Connection, table, rows: list[dict]) -> None:
+def _insert(connection: Connection, table: Table, rows: list[dict]) -> None:
     """Insert rows with Core executemany, one statement per batch."""
     for batch in _batches(rows):
         connection.execute(insert(table), batch)

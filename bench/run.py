@@ -137,7 +137,10 @@ def server_environment(database_path: Path, instance_path: Path) -> dict[str, st
 
 
 def generate_data(path: Path, settings: Settings, environment: dict[str, str]) -> dict:
-    """Build the data set in a separate process, so this one never loads the application."""
+    """Build the data set in a separate process, with the server's environment.
+
+    The migrations configure logging for Alembic; a separate process keeps that out of this one.
+    """
     command = [
         sys.executable, "-m", "bench.data", str(path),
         "--organisations", str(settings.organisations), "--users", str(settings.users),
@@ -288,7 +291,7 @@ def wrk_command(wrk: str, url: str, settings: Settings, seconds: int) -> list[st
     """The wrk command line for one target."""
     command = [
         wrk, f"-t{settings.wrk_threads}", f"-c{settings.connections}", f"-d{seconds}s",
-        "--latency", "--timeout", "5s",
+        "--latency",
     ]
     if settings.accept_language:
         command += ["-H", f"Accept-Language: {settings.accept_language}"]
@@ -336,10 +339,9 @@ def benchmark(wrk: str, base_url: str, settings: Settings, master_pid: int) -> l
         if status != 200:
             raise BenchError(f"{path} answers {status}, not 200: nothing to measure")
     # Warm-up: both workers compile templates and fill their caches before any measure.
-    for path in TARGETS:
-        if settings.warmup_seconds:
-            run_wrk(wrk_command(wrk, base_url + path, settings, settings.warmup_seconds),
-                    settings.warmup_seconds)
+    for path in TARGETS if settings.warmup_seconds else ():
+        warmup = wrk_command(wrk, base_url + path, settings, settings.warmup_seconds)
+        run_wrk(warmup, settings.warmup_seconds)
     results = []
     for path in TARGETS:
         print(f"  measuring {path} for {settings.duration_seconds} s", file=sys.stderr)
@@ -430,13 +432,15 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:12]
 
 
-def write_results(settings: Settings, data_set: dict, results: list[Result]) -> Path:
+def write_results(
+    settings: Settings, data_set: dict, results: list[Result], fingerprint: str
+) -> Path:
     """Save the run as JSON in bench/results/latest.json (git-ignored)."""
     RESULTS_PATH.parent.mkdir(parents=True, exist_ok=True)
     document = {
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(),
-        "code_fingerprint": code_fingerprint(),
+        "code_fingerprint": fingerprint,
         "settings": asdict(settings),
         "data_set": {key: value for key, value in data_set.items() if key != "path"},
         "targets": {"ratio": TARGET_RATIO, "p99_ms": TARGET_P99_MS, "rss_mb": TARGET_RSS_MB},
@@ -487,6 +491,7 @@ def parse_arguments(argv: list[str] | None) -> Settings:
 def run(settings: Settings) -> int:
     """Generate the data, serve it, measure every target, report, and stop what was started."""
     wrk, gunicorn = find_tools()
+    fingerprint = code_fingerprint()
     with tempfile.TemporaryDirectory(prefix="cta-bench-") as temporary:
         directory = Path(temporary)
         environment = server_environment(directory / "bench.sqlite", directory / "instance")
@@ -505,9 +510,10 @@ def run(settings: Settings) -> int:
             stop_gunicorn(process)
     print(f"gunicorn {settings.workers} x {settings.worker_class} (threads {settings.threads}); "
           f"wrk -t{settings.wrk_threads} -c{settings.connections} -d{settings.duration_seconds}s; "
-          f"{os.cpu_count()} CPUs; code {code_fingerprint()}")
+          f"{os.cpu_count()} CPUs; code {fingerprint}")
     print(format_table(results))
-    print(f"JSON: {write_results(settings, data_set, results).relative_to(PROJECT_ROOT)}")
+    path = write_results(settings, data_set, results, fingerprint)
+    print(f"JSON: {path.relative_to(PROJECT_ROOT)}")
     return 0
 
 
