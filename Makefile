@@ -34,7 +34,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 
 serve: install
 	$(FLASK) db upgrade
-	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) 'cta_learning:create_app()'
+	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) cta_learning.wsgi:app
 
 lint: install-dev
 	$(VENV)/bin/ruff check cta_learning tests bench

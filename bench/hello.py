@@ -7,9 +7,7 @@ and touches no database. It exists only here, never in the product.
 
 from flask import Response
 
-from cta_learning import create_app
-
-app = create_app()
+from cta_learning.wsgi import app
 
 
 @app.get("/bench/hello")

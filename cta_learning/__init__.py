@@ -7,7 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cta_learning.config import DEVELOPMENT_SECRET_KEY, DefaultConfig
-from cta_learning.extensions import babel, csrf, db, limiter, login_manager, migrate
+from cta_learning.extensions import babel, csrf, db, limiter, login_manager
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -70,7 +70,13 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     database.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    if app.config["DB_MIGRATIONS"]:
+        # Only where migrations run (`flask db`): web workers (cta_learning.wsgi) skip
+        # Alembic, which would cost each of them about 12 MB.
+        from flask_migrate import Migrate
+
+        Migrate(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+                compare_type=True, render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(

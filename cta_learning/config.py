@@ -14,6 +14,7 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
+    DB_MIGRATIONS = True  # the `flask db` commands; cta_learning.wsgi turns them off
 
     # Sessions and cookies (secure flags follow PUBLIC_URL's scheme, see create_app)
     SESSION_COOKIE_NAME = "cta_session"

@@ -1,7 +1,12 @@
 """Every model module, imported in one place so that migrations see all tables."""
 
+from cta_learning.access import AccessGrant
 from cta_learning.accounts.models import Invitation, Membership, Organisation, User
+from cta_learning.actions.models import Action, ActionPriority, ActionTranslation, CorrectionRequest
 from cta_learning.audit import AuditEvent
 from cta_learning.mail.models import OutboxMessage
 
-__all__ = ["AuditEvent", "Invitation", "Membership", "Organisation", "OutboxMessage", "User"]
+__all__ = [
+    "AccessGrant", "Action", "ActionPriority", "ActionTranslation", "AuditEvent",
+    "CorrectionRequest", "Invitation", "Membership", "Organisation", "OutboxMessage", "User",
+]

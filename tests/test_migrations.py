@@ -10,7 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from cta_learning import create_app
-from cta_learning.extensions import db, migrate
+from cta_learning.extensions import db
 from tests.conftest import BACKENDS, TEST_CONFIG
 
 _names = itertools.count()
@@ -32,7 +32,7 @@ def empty_app(request, tmp_path):
 
 def revisions(app) -> list[str]:
     with app.app_context():
-        script = ScriptDirectory.from_config(migrate.get_config())
+        script = ScriptDirectory.from_config(app.extensions["migrate"].migrate.get_config())
         return [revision.revision for revision in reversed(list(script.walk_revisions()))]
 
 

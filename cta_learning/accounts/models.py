@@ -67,6 +67,8 @@ class Organisation(db.Model):
     endorsed_on: Mapped[date | None]
     policy_processes: Mapped[list[str]] = mapped_column(JSON, default=list)
     policy_processes_other: Mapped[str | None] = mapped_column(Text)
+    external_id: Mapped[str | None] = mapped_column(String(100), unique=True)
+    unlocked_at: Mapped[datetime | None]  # set while it holds an access grant (see access.py)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from blinker import signal
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -22,6 +23,10 @@ PROFILE_FIELDS = (
     "kind", "name", "country", "preferred_language", "population", "declaration_signed_on",
     "declaration_signatory", "endorsed_on", "policy_processes", "policy_processes_other",
 )
+
+
+# Sent with the organisation and the person once they have joined it.
+member_joined = signal("member-joined")
 
 
 class MembershipError(ValueError):
@@ -125,6 +130,7 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
         user.email_confirmed_at = utcnow()  # the invitation reached this address
     db.session.flush()
     audit.record("organisation.member_joined", invitation.organisation, user, role=invitation.role)
+    member_joined.send(invitation.organisation, user=user)
     return membership
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import joinedload
 from cta_learning.accounts import operations
 from cta_learning.accounts.forms import EmailOnlyForm, LoginForm, ResetPasswordForm, SignupForm
 from cta_learning.accounts.models import Membership, User
+from cta_learning.caching import shared_page
 from cta_learning.extensions import db, limiter, login_manager
 from cta_learning.i18n import current_language
 from cta_learning.security import require_role, safe_next
@@ -35,6 +36,7 @@ def _limit(name: str):
 
 @bp.route("/signup", methods=["GET", "POST"])
 @_limit("SIGNUP_RATE_LIMIT")
+@shared_page
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("settings.dashboard"))
@@ -88,6 +90,7 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 @_limit("LOGIN_RATE_LIMIT")
+@shared_page
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), "settings.dashboard"))
@@ -120,6 +123,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @_limit("RESET_RATE_LIMIT")
+@shared_page
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():

@@ -199,3 +199,20 @@ def test_forms_refuse_posts_without_csrf_token(tmp_path, request, make):
     assert response.status_code == 400
     assert "The form expired" in response.get_data(as_text=True)
     assert count(app, User) == 0
+
+
+def test_shared_login_page_gives_each_visitor_a_working_token(tmp_path, request):
+    from tests.conftest import build_app
+
+    app, _ = build_app(request, tmp_path, WTF_CSRF_ENABLED=True)
+    first, second = app.test_client(), app.test_client()
+    tokens = []
+    for browser in (first, second):
+        page = browser.get("/login").get_data(as_text=True)
+        tokens.append(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1))
+    assert tokens[0] != tokens[1]
+    response = second.post("/login", headers={"Referer": "https://localhost/login"},
+                           data={"csrf_token": tokens[1], "email": "x@y.example.org",
+                                 "password": "whatever1"})
+    assert response.status_code == 200  # the form was processed: no CSRF error
+    assert "The email address or the password is not right" in response.get_data(as_text=True)

@@ -1,0 +1,210 @@
+"""Changes to actions: drafting, submission, moderation and corrections."""
+
+import logging
+from datetime import date
+
+from sqlalchemy import update
+
+from cta_learning import access, audit
+from cta_learning.accounts.models import Organisation, User
+from cta_learning.actions.classification import classify, pledge_type
+from cta_learning.actions.models import (
+    EDITABLE_STATUSES,
+    Action,
+    ActionPriority,
+    ActionTranslation,
+    CorrectionRequest,
+)
+from cta_learning.database import utcnow
+from cta_learning.extensions import db
+from cta_learning.mail.operations import email_user
+
+log = logging.getLogger(__name__)
+
+# The steps of the form, and the fields each one must have before submission.
+STEPS = ("about", "timeline", "people", "resources")
+REQUIRED = {
+    "about": ("title", "description", "language"),
+    "timeline": ("start_on",),
+    "people": ("target_groups", "priorities"),
+    "resources": (),
+}
+FIELDS = {
+    "about": ("title", "description", "language"),
+    "timeline": ("start_on", "end_on", "is_ongoing", "results"),
+    "people": ("target_groups", "priorities"),
+    "resources": ("partners", "budget", "currency", "beneficiaries", "links"),
+}
+
+
+class ActionStateError(ValueError):
+    """The action is not in a state that allows this change."""
+
+
+def create_draft(organisation: Organisation, by: User, language: str) -> Action:
+    action = Action(organisation_id=organisation.id, created_by_id=by.id, language=language)
+    db.session.add(action)
+    db.session.flush()
+    audit.record("action.drafted", action, by)
+    return action
+
+
+def apply_fields(action: Action, data: dict) -> None:
+    """Copy the given fields onto the action (priorities and target groups included)."""
+    for name, value in data.items():
+        if name == "priorities":
+            action.priority_links = [ActionPriority(priority_id=pid) for pid in sorted(set(value))]
+        elif name == "target_groups":
+            for group in ("migrants", "refugees", "idps", "stateless"):
+                setattr(action, f"targets_{group}", group in value)
+        else:
+            setattr(action, name, value)
+    if action.is_ongoing:
+        action.end_on = None
+    action.pledge_type = pledge_type(action.target_groups)
+
+
+def save_step(action: Action, step: str, data: dict, by: User) -> None:
+    """Save one step of a draft."""
+    if not action.is_editable:
+        raise ActionStateError(action.status)
+    apply_fields(action, {name: data[name] for name in FIELDS[step] if name in data})
+    log.info("action %s step %s saved by %s", action.id, step, by.id)
+
+
+def missing(action: Action) -> dict[str, list[str]]:
+    """Per step, the required fields still empty."""
+    values = {
+        "title": action.title, "description": action.description, "language": action.language,
+        "start_on": action.start_on, "target_groups": action.target_groups,
+        "priorities": action.priority_ids,
+    }
+    result = {step: [name for name in fields if not values[name]] for step, fields in REQUIRED.items()}
+    if action.start_on and not action.is_ongoing and action.end_on is None:
+        result["timeline"].append("end_on")
+    return {step: names for step, names in result.items() if names}
+
+
+def classification(action: Action, today: date | None = None):
+    """The derived classification of a complete action (None while dates are missing)."""
+    if action.start_on is None:
+        return None
+    return classify(action.target_groups, action.start_on, action.end_on,
+                    bool(action.results.strip()), today or date.today())
+
+
+def submit(action: Action, by: User) -> bool:
+    """Submit a complete draft and unlock the organisation; False if it was already submitted.
+
+    The status changes in one conditional UPDATE, so two clicks at once submit once.
+    """
+    if missing(action):
+        raise ActionStateError("incomplete")
+    changed = db.session.execute(
+        update(Action)
+        .where(Action.id == action.id, Action.status.in_(EDITABLE_STATUSES))
+        .values(status="submitted", submitted_at=utcnow(), submitted_by_id=by.id,
+                moderation_reason=None)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(action)
+    if not changed:
+        return False
+    audit.record("action.submitted", action, by)
+    access.grant_for_action(action.organisation, action.id, by)
+    return True
+
+
+def publish(action: Action, by: User) -> None:
+    if action.status != "submitted":
+        raise ActionStateError(action.status)
+    action.status, action.published_at = "published", utcnow()
+    audit.record("action.published", action, by)
+    _tell_organisation(action, "action_published")
+
+
+def return_to_organisation(action: Action, reason: str, by: User) -> None:
+    """Send a submitted action back for changes; its benefits stay."""
+    if action.status != "submitted":
+        raise ActionStateError(action.status)
+    action.status, action.moderation_reason = "returned", reason
+    audit.record("action.returned", action, by, reason=reason)
+    _tell_organisation(action, "action_returned", reason=reason)
+
+
+def reject(action: Action, reason: str, by: User) -> None:
+    """Reject an invalid submission and revoke what it alone had unlocked."""
+    if action.status not in ("submitted", "published", "returned"):
+        raise ActionStateError(action.status)
+    action.status, action.moderation_reason, action.published_at = "rejected", reason, None
+    audit.record("action.rejected", action, by, reason=reason)
+    access.revoke_for_action(action.organisation, action.id, reason, by)
+    _tell_organisation(action, "action_rejected", reason=reason)
+
+
+def _tell_organisation(action: Action, template: str, **context) -> None:
+    for membership in action.organisation.memberships:
+        email_user(membership.user, template, action=action, **context)
+
+
+def request_correction(action: Action, message: str, by: User) -> CorrectionRequest:
+    if action.status not in ("submitted", "published"):
+        raise ActionStateError(action.status)
+    request = CorrectionRequest(action_id=action.id, requested_by_id=by.id, message=message)
+    db.session.add(request)
+    db.session.flush()
+    audit.record("action.correction_requested", action, by, request_id=request.id)
+    return request
+
+
+def apply_correction(request: CorrectionRequest, data: dict, by: User) -> dict:
+    """Apply the secretariat's changes to a submitted action, recording before and after."""
+    if request.status != "open":
+        raise ActionStateError(request.status)
+    action = request.action
+    before = _snapshot(action)
+    apply_fields(action, data)
+    after = _snapshot(action)
+    changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
+    request.status, request.handled_by_id, request.handled_at = "applied", by.id, utcnow()
+    request.changes = changes
+    audit.record("action.corrected", action, by, request_id=request.id, changes=changes)
+    if request.requested_by:
+        email_user(request.requested_by, "correction_applied", action=action)
+    return changes
+
+
+def decline_correction(request: CorrectionRequest, reason: str, by: User) -> None:
+    if request.status != "open":
+        raise ActionStateError(request.status)
+    request.status, request.reason = "declined", reason
+    request.handled_by_id, request.handled_at = by.id, utcnow()
+    audit.record("action.correction_declined", request.action, by, request_id=request.id)
+    if request.requested_by:
+        email_user(request.requested_by, "correction_declined", action=request.action,
+                   reason=reason)
+
+
+def _snapshot(action: Action) -> dict:
+    return {
+        "title": action.title, "description": action.description,
+        "start_on": action.start_on.isoformat() if action.start_on else None,
+        "end_on": action.end_on.isoformat() if action.end_on else None,
+        "is_ongoing": action.is_ongoing, "results": action.results,
+        "target_groups": sorted(action.target_groups), "priorities": action.priority_ids,
+        "partners": list(action.partners or []), "links": action.links,
+        "budget": str(action.budget) if action.budget is not None else None,
+        "currency": action.currency, "beneficiaries": action.beneficiaries,
+    }
+
+
+def set_translation(action: Action, language: str, title: str, description: str,
+                    by: User) -> None:
+    """Add or replace the title and description of an action in another language."""
+    existing = next((t for t in action.translations if t.language == language), None)
+    if existing is None:
+        action.translations.append(ActionTranslation(language=language, title=title,
+                                                      description=description))
+    else:
+        existing.title, existing.description = title, description
+    audit.record("action.translated", action, by, language=language)
