@@ -91,6 +91,8 @@ def _register_blueprints(app: Flask) -> None:
     from cta_learning.accounts import manage as accounts_manage
     from cta_learning.accounts import organisations, settings
     from cta_learning.accounts import views as auth
+    from cta_learning.actions import repository
+    from cta_learning.actions import views as actions
     from cta_learning.mail import manage as mail_manage
     from cta_learning.pages import views as pages
 
@@ -100,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
         settings.bp,
         organisations.bp,
         accounts_manage.bp,
+        actions.bp,
+        repository.bp,
         mail_manage.bp,
     ):
         app.register_blueprint(blueprint)

@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 
 import nh3
 from flask import Flask, request
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
@@ -61,6 +61,7 @@ def init_app(app: Flask) -> None:
         datetime=format_datetime,
         date=format_date,
         number=format_decimal,
+        currency=lambda amount, code: format_currency(amount, code or "USD"),
         country=i18n.country_name,
         region=i18n.region_name,
     )

@@ -14,6 +14,8 @@ from cta_learning.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
 )
+from cta_learning.access import BENEFIT_LABELS, access_for
+from cta_learning.actions.operations import recent_actions
 from cta_learning.extensions import db
 from cta_learning.security import require_role, safe_next
 
@@ -27,7 +29,13 @@ def _me():
 @bp.get("/dashboard")
 @require_role("member")
 def dashboard():
-    return render_template("settings/dashboard.html", membership=current_user.membership)
+    membership = current_user.membership
+    organisation = membership.organisation if membership else None
+    return render_template(
+        "settings/dashboard.html", membership=membership,
+        access=access_for(organisation), benefit_labels=BENEFIT_LABELS,
+        actions=recent_actions(organisation) if organisation else [],
+    )
 
 
 @bp.route("/account", methods=["GET", "POST"])

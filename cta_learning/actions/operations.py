@@ -3,7 +3,7 @@
 import logging
 from datetime import date
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from cta_learning import access, audit
 from cta_learning.accounts.models import Organisation, User
@@ -37,8 +37,19 @@ FIELDS = {
 }
 
 
+_TEXT_FIELDS = {"title", "description", "results", "links"}
+
+
 class ActionStateError(ValueError):
     """The action is not in a state that allows this change."""
+
+
+def recent_actions(organisation: Organisation, limit: int = 5) -> list[Action]:
+    """The organisation's latest actions, for its dashboard (one query)."""
+    return list(db.session.scalars(
+        select(Action).where(Action.organisation_id == organisation.id)
+        .order_by(Action.updated_at.desc()).limit(limit)
+    ))
 
 
 def create_draft(organisation: Organisation, by: User, language: str) -> Action:
@@ -58,7 +69,7 @@ def apply_fields(action: Action, data: dict) -> None:
             for group in ("migrants", "refugees", "idps", "stateless"):
                 setattr(action, f"targets_{group}", group in value)
         else:
-            setattr(action, name, value)
+            setattr(action, name, value if value != "" or name in _TEXT_FIELDS else None)
     if action.is_ongoing:
         action.end_on = None
     action.pledge_type = pledge_type(action.target_groups)
