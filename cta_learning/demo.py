@@ -1,34 +1,30 @@
-"""`flask seed-demo`: sample organisations and accounts for trying the platform (idempotent)."""
+"""`flask seed-demo`: sample organisations, actions and accounts (idempotent).
 
-from datetime import date
+Organisations and their actions come from content/demo_actions.yaml (facts of the Call's 2023
+report); the accounts below belong to some of them.
+"""
+
+import os
 
 import click
+import yaml
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.accounts.operations import hash_password
+from cta_learning.actions import operations as actions
+from cta_learning.actions.models import Action
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.i18n import region_for_country
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed on purpose: demo accounts only
-
-ORGANISATIONS = [
-    {"name": "Montréal", "kind": "lrg", "country": "CA", "preferred_language": "fr",
-     "population": 1_762_949, "declaration_signed_on": date(2018, 12, 8),
-     "declaration_signatory": "Mayor of Montréal", "policy_processes": ["gcm-national"]},
-    {"name": "Accra Metropolitan Assembly", "kind": "lrg", "country": "GH",
-     "preferred_language": "en", "population": 284_124,
-     "declaration_signed_on": date(2021, 11, 30), "declaration_signatory": "Mayor of Accra",
-     "policy_processes": ["gcm-national", "imrf"]},
-    {"name": "Braga", "kind": "lrg", "country": "PT", "preferred_language": "en",
-     "population": 193_333, "declaration_signed_on": date(2022, 5, 18),
-     "declaration_signatory": "Mayor of Braga", "policy_processes": []},
-    {"name": "FAMSI", "kind": "partner", "country": "ES", "preferred_language": "es",
-     "endorsed_on": date(2022, 6, 1), "policy_processes": ["gfmd"]},
-]
+PROFILE_FIELDS = ("kind", "country", "preferred_language", "population", "declaration_signed_on",
+                  "declaration_signatory", "endorsed_on")
+ACTION_FIELDS = ("title", "description", "language", "start_on", "end_on", "results",
+                 "target_groups", "priorities", "partners", "beneficiaries")
 
 # (email, name, role, locale, time zone, organisation name or None, membership role)
 ACCOUNTS = [
@@ -54,13 +50,37 @@ DESCRIPTIONS = {
 }
 
 
+def _load_demo_file() -> list[dict]:
+    path = os.path.join(current_app.config["CONTENT_PATH"], "demo_actions.yaml")
+    with open(path, encoding="utf-8") as handle:
+        return yaml.safe_load(handle)["organisations"]
+
+
 def _organisation(spec: dict) -> Organisation:
     organisation = db.session.scalar(select(Organisation).where(Organisation.name == spec["name"]))
     if organisation is None:
-        organisation = Organisation(region=region_for_country(spec["country"]), **spec)
+        organisation = Organisation(
+            name=spec["name"], region=region_for_country(spec["country"]), policy_processes=[],
+            **{field: spec.get(field) for field in PROFILE_FIELDS},
+        )
         db.session.add(organisation)
         db.session.flush()
     return organisation
+
+
+def _action(organisation: Organisation, spec: dict, admin: User) -> None:
+    exists = db.session.scalar(select(Action.id).where(
+        Action.organisation_id == organisation.id, Action.title == spec["title"]))
+    if exists:
+        return
+    action = actions.create_draft(organisation, admin, spec["language"])
+    data = {field: spec[field] for field in ACTION_FIELDS if field in spec}
+    actions.apply_fields(action, {**data, "is_ongoing": "end_on" not in spec,
+                                  "results": spec.get("results") or ""})
+    if spec["state"] in ("submitted", "published"):
+        actions.submit(action, admin)
+    if spec["state"] == "published":
+        actions.publish(action, admin)
 
 
 def _account(email, name, role, locale, timezone, organisation, membership_role) -> User:
@@ -76,12 +96,18 @@ def _account(email, name, role, locale, timezone, organisation, membership_role)
 
 
 def seed() -> list[User]:
-    """Create the demo organisations and accounts that do not exist yet."""
-    organisations = {spec["name"]: _organisation(spec) for spec in ORGANISATIONS}
-    return [
+    """Create the demo organisations, accounts and actions that do not exist yet."""
+    specs = _load_demo_file()
+    organisations = {spec["name"]: _organisation(spec) for spec in specs}
+    users = [
         _account(email, name, role, locale, zone, organisations.get(org), member_role)
         for email, name, role, locale, zone, org, member_role in ACCOUNTS
     ]
+    admin = users[0]
+    for spec in specs:
+        for action_spec in spec.get("actions", []):
+            _action(organisations[spec["name"]], action_spec, admin)
+    return users
 
 
 @click.command("seed-demo")
@@ -94,4 +120,6 @@ def seed_demo() -> None:
     db.session.commit()
     click.echo(f"Demo data ready. Every demo account's password is: {DEMO_PASSWORD}")
     for user in users:
-        click.echo(f"  {user.email:<42} {DESCRIPTIONS.get(user.email, 'member of ' + (user.organisation.name if user.organisation else '-'))}")
+        organisation = user.organisation
+        default = f"member of {organisation.name}" if organisation else user.role
+        click.echo(f"  {user.email:<42} {DESCRIPTIONS.get(user.email, default)}")

@@ -64,9 +64,15 @@ def safe_next(target: str | None, fallback: str = "pages.home") -> str:
 
 
 def public_url_for(endpoint: str, **values) -> str:
-    """An absolute link for emails, built from CTA_PUBLIC_URL and never from the Host header."""
-    path = url_for(endpoint, _external=False, **values)
-    return current_app.config["PUBLIC_URL"].rstrip("/") + path
+    """An absolute link for emails, built from CTA_PUBLIC_URL and never from the Host header.
+
+    Works with or without a request (web, command line, mail worker).
+    """
+    public = urlsplit(current_app.config["PUBLIC_URL"])
+    adapter = current_app.url_map.bind(
+        public.netloc, script_name=public.path.rstrip("/") or "/", url_scheme=public.scheme
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def _security_headers(response):

@@ -50,3 +50,24 @@ def test_seed_demo_refuses_production(app):
     app.config["ENV_NAME"] = "production"
     result = run(app, "seed-demo")
     assert result.exit_code == 1 and "not loaded in production" in result.output
+
+
+def test_seed_demo_unlocks_the_cities_that_submitted(app):
+    from sqlalchemy import select
+
+    from cta_learning.access import access_for
+    from cta_learning.actions.models import Action
+    from cta_learning.extensions import db
+
+    assert run(app, "seed-demo").exit_code == 0
+    with app.app_context():
+        def named(name):
+            return db.session.scalar(select(Organisation).where(Organisation.name == name))
+
+        assert access_for(named("Montréal")).is_unlocked
+        assert not access_for(named("Accra Metropolitan Assembly")).is_unlocked
+        accra = db.session.scalars(select(Action).where(
+            Action.organisation_id == named("Accra Metropolitan Assembly").id)).all()
+        assert [action.status for action in accra] == ["draft"]
+        published = db.session.scalars(select(Action).where(Action.status == "published")).all()
+        assert len(published) >= 10

@@ -107,10 +107,8 @@ class ResourcesForm(BaseForm):
     def set_currency_choices(self, language: str) -> None:
         self.currency.choices = choices(_currency_choices(language))
 
-    def validate_currency(self, field) -> None:
-        if field.data and field.data not in list_currencies():
-            raise ValidationError(_l("Choose a currency from the list."))
-        if self.budget.data is not None and not field.data:
+    def validate_budget(self, field) -> None:
+        if field.data is not None and not self.currency.data:
             raise ValidationError(_l("Choose the currency of the budget."))
 
     def validate_links(self, field) -> None:

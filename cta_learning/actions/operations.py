@@ -69,7 +69,9 @@ def apply_fields(action: Action, data: dict) -> None:
             for group in ("migrants", "refugees", "idps", "stateless"):
                 setattr(action, f"targets_{group}", group in value)
         else:
-            setattr(action, name, value if value != "" or name in _TEXT_FIELDS else None)
+            if name in _TEXT_FIELDS:
+                value = value or ""
+            setattr(action, name, None if value == "" and name not in _TEXT_FIELDS else value)
     if action.is_ongoing:
         action.end_on = None
     action.pledge_type = pledge_type(action.target_groups)
