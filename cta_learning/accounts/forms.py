@@ -244,3 +244,12 @@ class InviteForm(BaseForm):
 class TransferForm(BaseForm):
     email = _email_field(_l("Email of the new person in charge"))
     remove_previous = BooleanField(_l("Remove the previous people in charge from the profile"))
+
+
+class GrantForm(BaseForm):
+    reason = StringField(
+        _l("Why (e.g. partner invited by the secretariat)"),
+        filters=[strip_filter],
+        validators=[DataRequired(_l("Give the reason for this grant.")),
+                    Length(max=300, message=_l("At most %(max)d characters.", max=300))],
+    )

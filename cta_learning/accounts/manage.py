@@ -6,8 +6,9 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from cta_learning import access
 from cta_learning.accounts import organisation_operations, user_admin
-from cta_learning.accounts.forms import TransferForm
+from cta_learning.accounts.forms import GrantForm, TransferForm
 from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.accounts.organisations import PROFILE_LABELS, membership_message
 from cta_learning.extensions import db
@@ -110,4 +111,32 @@ def organisation(organisation_id: int):
                         "profile is on its way.", email=form.email.data), "success")
             return redirect(url_for("accounts_manage.organisation", organisation_id=organisation.id))
     return render_template("accounts_manage/organisation.html", organisation=organisation,
-                           form=form, **PROFILE_LABELS)
+                           form=form, access=access.access_for(organisation),
+                           grant_form=GrantForm(), action_form=BaseForm(), **PROFILE_LABELS)
+
+
+@bp.post("/organisations/<int:organisation_id>/grants")
+def grant(organisation_id: int):
+    """Open the benefits without an action, e.g. for a partner invited by the secretariat."""
+    organisation = db.get_or_404(Organisation, organisation_id)
+    form = GrantForm()
+    if form.validate_on_submit():
+        access.grant_manually(organisation, form.reason.data, current_user)
+        db.session.commit()
+        flash(_("The benefits are open to %(name)s.", name=organisation.name), "success")
+    else:
+        message = " ".join(map(str, form.reason.errors))
+        flash(message or _("The form has expired. Please submit it again."), "error")
+    return redirect(url_for("accounts_manage.organisation", organisation_id=organisation.id))
+
+
+@bp.post("/organisations/<int:organisation_id>/grants/<int:grant_id>/revoke")
+def revoke_grant(organisation_id: int, grant_id: int):
+    grant = db.session.get(access.AccessGrant, grant_id)
+    if grant is None or grant.organisation_id != organisation_id or not grant.is_manual:
+        abort(404)
+    if BaseForm().validate_on_submit() and grant.revoked_at is None:
+        access.revoke(grant, "withdrawn by the secretariat", current_user)
+        db.session.commit()
+        flash(_("The manual grant is withdrawn."), "success")
+    return redirect(url_for("accounts_manage.organisation", organisation_id=organisation_id))

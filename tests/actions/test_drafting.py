@@ -231,3 +231,25 @@ def test_unknown_step_or_action_is_404(client, auth, make):
     auth.login(owner.email)
     assert client.get("/my/actions/999999").status_code == 404
     assert client.get("/my/actions/999999/about").status_code == 404
+
+
+def test_admin_opens_and_withdraws_benefits_without_an_action(app, client, auth, make):
+    owner, organisation = make.member(make.organisation(kind="partner"))
+    auth.login_as("admin")
+    refused = client.post(f"/admin/organisations/{organisation.id}/grants", data={"reason": ""},
+                          follow_redirects=True)
+    assert "Give the reason for this grant" in refused.get_data(as_text=True)
+    assert count(app, AccessGrant) == 0
+    client.post(f"/admin/organisations/{organisation.id}/grants",
+                data={"reason": "Partner invited to the peer exchange"})
+    with app.app_context():
+        org = db.session.get(Organisation, organisation.id)
+        [grant] = access_for(org).grants
+        assert grant.is_manual and org.unlocked_at is not None
+    assert outbox(app, to=owner.email)[0].subject == "Your learning benefits are open"
+    client.post(f"/admin/organisations/{organisation.id}/grants/{grant.id}/revoke")
+    with app.app_context():
+        org = db.session.get(Organisation, organisation.id)
+        assert not access_for(org).is_unlocked and org.unlocked_at is None
+    _, other = make.member()
+    assert client.post(f"/admin/organisations/{other.id}/grants/{grant.id}/revoke").status_code == 404
