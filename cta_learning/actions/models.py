@@ -34,7 +34,10 @@ class Action(db.Model):
         CheckConstraint(
             "status IN ('draft', 'submitted', 'published', 'returned', 'rejected')", name="status"
         ),
-        Index("ix_actions_status_start_on", "status", "start_on"),
+        # The repository: newest published first, and filters by year with the organisation.
+        Index("ix_actions_status_published_at", "status", "published_at"),
+        Index("ix_actions_status_start_on_organisation", "status", "start_on", "organisation_id",
+              "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
