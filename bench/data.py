@@ -1,6 +1,6 @@
 """Generate the benchmark data set in a fresh SQLite file: schema by migrations, rows in bulk.
 
-Usage: python -m bench.data PATH [--organisations N] [--users N] [--seed N]
+Usage: python -m bench.data PATH [--organisations N] [--users N] [--actions N] [--seed N]
 """
 
 import argparse
@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
+from itertools import islice
 
 import flask_migrate
 from flask import current_app
@@ -21,12 +22,15 @@ from werkzeug.security import generate_password_hash
 
 from cta_learning import create_app
 from cta_learning.accounts.models import Membership, Organisation, User
+from cta_learning.actions.classification import pledge_type
+from cta_learning.actions.models import Action, ActionPriority
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.i18n import country_regions
 
 DEFAULT_ORGANISATIONS = 10_000
 DEFAULT_USERS = 20_000
+DEFAULT_ACTIONS = 50_000
 USERS_PER_ORGANISATION = 2
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - throwaway accounts in a throwaway database
 LANGUAGES = ("en", "fr", "es")
@@ -42,6 +46,8 @@ class DataSet:
     organisations: int
     users: int
     memberships: int
+    actions: int
+    action_priorities: int
     seconds: float
 
 
@@ -129,7 +135,101 @@ def _membership_rows(users: int, organisations: int, now: datetime) -> list[dict
     ]
 
 
-def generate(path: str, organisations: int, users: int, seed: int = 42) -> DataSet:
+# Target groups for each pledge type, consistent with classification.pledge_type.
+_GROUPS_BY_PLEDGE_TYPE = {
+    "mirror": (("migrants", "refugees"), ("migrants", "refugees", "idps"), ("stateless",),
+               ("migrants", "stateless"), ("refugees", "stateless"),
+               ("migrants", "refugees", "idps", "stateless")),
+    "gcm": (("migrants",), ("migrants", "idps")),
+    "gcr": (("refugees",), ("refugees", "idps")),
+    "idps": (("idps",),),
+}
+_PLEDGE_TYPE_WEIGHTS = {"mirror": 40, "gcm": 30, "gcr": 20, "idps": 10}
+PRIORITY_IDS = range(1, 9)
+FIRST_START = date(2019, 1, 1)
+START_DAYS = (date(2026, 12, 31) - FIRST_START).days + 1
+
+
+def _action_rows(
+    count: int, organisations: int, users: int, rng: random.Random, now: datetime,
+    priority_rows: list[dict],
+) -> Iterator[dict]:
+    """Actions, one at a time; each one's 1 to 3 priority rows are appended to `priority_rows`.
+
+    About 90 % published, the rest submitted or draft; ids 1..count, organisations in turn
+    over a shuffled order so that every organisation has a few.
+    """
+    kinds = list(_PLEDGE_TYPE_WEIGHTS)
+    weights = list(_PLEDGE_TYPE_WEIGHTS.values())
+    for number in range(1, count + 1):
+        organisation_id = rng.randrange(organisations) + 1
+        owner = (organisation_id - 1) * USERS_PER_ORGANISATION + 1
+        author = owner if owner <= users else None
+        draw = rng.random()
+        status = "published" if draw < 0.9 else "submitted" if draw < 0.95 else "draft"
+        kind = rng.choices(kinds, weights)[0]
+        groups = set(rng.choice(_GROUPS_BY_PLEDGE_TYPE[kind]))
+        start_on = FIRST_START + timedelta(days=rng.randrange(START_DAYS))
+        ongoing = rng.random() < 0.4
+        end_on = None if ongoing else start_on + timedelta(days=rng.randrange(30, 1_500))
+        # Submitted every half hour or so up to three hours ago (published two hours later).
+        submitted_at = now - timedelta(minutes=(count - number) * 30 + 180 + rng.randrange(30))
+        rows_priorities = rng.sample(PRIORITY_IDS, rng.randint(1, 3))
+        priority_rows.extend(
+            {"action_id": number, "priority_id": priority} for priority in rows_priorities
+        )
+        yield {
+            "id": number,
+            "organisation_id": organisation_id,
+            "created_by_id": author,
+            "status": status,
+            "language": rng.choice(LANGUAGES),
+            "title": f"Action {number:06d}",
+            "description": f"Bench action {number:06d}: a short description of what is done.",
+            "start_on": start_on,
+            "end_on": end_on,
+            "is_ongoing": ongoing,
+            "results": "",
+            "targets_migrants": "migrants" in groups,
+            "targets_refugees": "refugees" in groups,
+            "targets_idps": "idps" in groups,
+            "targets_stateless": "stateless" in groups,
+            "pledge_type": pledge_type(groups),  # the application's rule: equals `kind`
+            "partners": [],
+            "budget": None,
+            "currency": None,
+            "beneficiaries": None,
+            "links": "",
+            "external_id": None,
+            "created_at": submitted_at - timedelta(days=1),
+            "updated_at": submitted_at,
+            "submitted_at": None if status == "draft" else submitted_at,
+            "submitted_by_id": None if status == "draft" else author,
+            "published_at": submitted_at + timedelta(hours=2) if status == "published" else None,
+            "moderation_reason": None,
+        }
+
+
+def _insert_actions(
+    connection: Connection, count: int, organisations: int, users: int, rng: random.Random,
+    now: datetime,
+) -> tuple[int, int]:
+    """Insert actions and their priorities batch by batch: memory stays flat whatever `count`."""
+    priority_rows: list[dict] = []
+    actions = _action_rows(count, organisations, users, rng, now, priority_rows)
+    inserted_actions = inserted_priorities = 0
+    while batch := list(islice(actions, BATCH_SIZE)):
+        connection.execute(insert(Action.__table__), batch)
+        connection.execute(insert(ActionPriority.__table__), priority_rows)
+        inserted_actions += len(batch)
+        inserted_priorities += len(priority_rows)
+        priority_rows.clear()
+    return inserted_actions, inserted_priorities
+
+
+def generate(
+    path: str, organisations: int, users: int, seed: int = 42, actions: int = DEFAULT_ACTIONS
+) -> DataSet:
     """Create the database file at `path` (which must not exist), migrate it and fill it."""
     if os.path.exists(path):
         raise FileExistsError(f"{path} exists: the data set needs a fresh database file")
@@ -147,12 +247,16 @@ def generate(path: str, organisations: int, users: int, seed: int = 42) -> DataS
             _insert(connection, Organisation.__table__, organisation_rows)
             _insert(connection, User.__table__, user_rows)
             _insert(connection, Membership.__table__, membership_rows)
+            action_count, priority_count = _insert_actions(
+                connection, actions, organisations, users, rng, now)
         db.engine.dispose()
     return DataSet(
         path=os.path.abspath(path),
         organisations=len(organisation_rows),
         users=len(user_rows),
         memberships=len(membership_rows),
+        actions=action_count,
+        action_priorities=priority_count,
         seconds=round(time.perf_counter() - started, 2),
     )
 
@@ -171,11 +275,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", help="SQLite file to create (must not exist)")
     parser.add_argument("--organisations", type=_positive, default=DEFAULT_ORGANISATIONS)
     parser.add_argument("--users", type=_positive, default=DEFAULT_USERS)
+    parser.add_argument("--actions", type=_positive, default=DEFAULT_ACTIONS)
     parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
     arguments = parser.parse_args(argv)
     try:
         data_set = generate(arguments.path, arguments.organisations, arguments.users,
-                            arguments.seed)
+                            arguments.seed, arguments.actions)
     except FileExistsError as error:
         print(error, file=sys.stderr)
         return 2

@@ -14,6 +14,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -25,13 +26,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import FrameType
 
-from bench.data import DEFAULT_ORGANISATIONS, DEFAULT_USERS, sqlite_url
+from bench.data import DEFAULT_ACTIONS, DEFAULT_ORGANISATIONS, DEFAULT_USERS, sqlite_url
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "latest.json"
 HOST = "127.0.0.1"  # loopback only: the benchmark never listens on or calls another address
 BARE_ROUTE = "/bench/hello"
-TARGETS = (BARE_ROUTE, "/", "/priorities", "/login")
+STATIC_TARGETS = (BARE_ROUTE, "/", "/priorities", "/login", "/actions/")
+# The repository with three filters: a priority area (a join on action_priorities), a region
+# (on the organisation) and a start year.
+FILTERED_REPOSITORY = "/actions/?priority=3&region=africa&year=2023"
+ACTION_PAGE = "/actions/{id}"
 APPLICATION = "bench.hello:app"
 FINGERPRINTED = ("cta_learning", "templates", "content", "migrations")
 
@@ -48,6 +53,12 @@ DATA_TIMEOUT_SECONDS = 120
 STARTUP_TIMEOUT_SECONDS = 30
 STOP_TIMEOUT_SECONDS = 15
 WRK_GRACE_SECONDS = 30
+# wrk stops sending when its time is up, but the workers still serve the requests already
+# queued: with pages of several hundred ms, that spills into the next measure. Before each
+# measure, wait (at most this long) until gunicorn used under IDLE_CORES over IDLE_INTERVAL.
+SETTLE_TIMEOUT_SECONDS = 60
+IDLE_INTERVAL_SECONDS = 0.5
+IDLE_CORES = 0.05
 
 _WRK_PERCENTILE = re.compile(r"^\s*(50|99)(?:\.0+)?%\s+([\d.]+)(us|ms|s|m|h)\s*$", re.MULTILINE)
 _WRK_RATE = re.compile(r"^Requests/sec:\s+([\d.]+)", re.MULTILINE)
@@ -77,6 +88,7 @@ class Settings:
     accept_language: str
     organisations: int
     users: int
+    actions: int
 
 
 @dataclass
@@ -144,6 +156,7 @@ def generate_data(path: Path, settings: Settings, environment: dict[str, str]) -
     command = [
         sys.executable, "-m", "bench.data", str(path),
         "--organisations", str(settings.organisations), "--users", str(settings.users),
+        "--actions", str(settings.actions),
     ]
     completed = subprocess.run(  # noqa: S603 - a command line built here, no shell
         command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True,
@@ -152,6 +165,23 @@ def generate_data(path: Path, settings: Settings, environment: dict[str, str]) -
     if completed.returncode != 0:
         raise BenchError(f"generating the data set failed:\n{completed.stderr.strip()}")
     return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def first_published_action(database_path: Path) -> int:
+    """The id of the first published action of the generated data set, read from the file."""
+    with sqlite3.connect(f"file:{database_path}?mode=ro", uri=True) as connection:
+        row = connection.execute(
+            "SELECT id FROM actions WHERE status = 'published' ORDER BY id LIMIT 1"
+        ).fetchone()
+    connection.close()
+    if row is None:
+        raise BenchError("the data set holds no published action: no action page to measure")
+    return int(row[0])
+
+
+def targets(action_id: int) -> tuple[str, ...]:
+    """Every path measured, in order, the bare route first (the others are compared with it)."""
+    return (*STATIC_TARGETS, FILTERED_REPOSITORY, ACTION_PAGE.format(id=action_id))
 
 
 def free_port() -> int:
@@ -287,6 +317,17 @@ def proportional_mb(pid: int) -> float:
     return _memory_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
 
 
+def wait_until_idle(master_pid: int) -> float:
+    """Wait until gunicorn has finished the requests of the previous step; the seconds waited."""
+    started = time.monotonic()
+    while time.monotonic() - started < SETTLE_TIMEOUT_SECONDS:
+        before = cpu_snapshot(master_pid).server
+        time.sleep(IDLE_INTERVAL_SECONDS)
+        if cpu_snapshot(master_pid).server - before < IDLE_CORES * IDLE_INTERVAL_SECONDS:
+            break
+    return round(time.monotonic() - started, 1)
+
+
 def wrk_command(wrk: str, url: str, settings: Settings, seconds: int) -> list[str]:
     """The wrk command line for one target."""
     command = [
@@ -331,20 +372,24 @@ def parse_wrk(path: str, report: str) -> Result:
     )
 
 
-def benchmark(wrk: str, base_url: str, settings: Settings, master_pid: int) -> list[Result]:
+def benchmark(
+    wrk: str, base_url: str, settings: Settings, master_pid: int, paths: tuple[str, ...]
+) -> list[Result]:
     """Check every target answers 200, warm them all up, then measure them one by one."""
     headers = {"Accept-Language": settings.accept_language} if settings.accept_language else {}
-    for path in TARGETS:
+    for path in paths:
         status = fetch_status(base_url + path, headers)
         if status != 200:
             raise BenchError(f"{path} answers {status}, not 200: nothing to measure")
     # Warm-up: both workers compile templates and fill their caches before any measure.
-    for path in TARGETS if settings.warmup_seconds else ():
+    for path in paths if settings.warmup_seconds else ():
         warmup = wrk_command(wrk, base_url + path, settings, settings.warmup_seconds)
         run_wrk(warmup, settings.warmup_seconds)
     results = []
-    for path in TARGETS:
-        print(f"  measuring {path} for {settings.duration_seconds} s", file=sys.stderr)
+    for path in paths:
+        waited = wait_until_idle(master_pid)
+        print(f"  measuring {path} for {settings.duration_seconds} s"
+              f" (after {waited} s for the server to be idle)", file=sys.stderr)
         command = wrk_command(wrk, base_url + path, settings, settings.duration_seconds)
         before = cpu_snapshot(master_pid)
         started = time.monotonic()
@@ -473,6 +518,7 @@ def parse_arguments(argv: list[str] | None) -> Settings:
     parser.add_argument("--accept-language", default="en", help="'' sends no such header")
     parser.add_argument("--organisations", type=_positive, default=DEFAULT_ORGANISATIONS)
     parser.add_argument("--users", type=_positive, default=DEFAULT_USERS)
+    parser.add_argument("--actions", type=_positive, default=DEFAULT_ACTIONS)
     arguments = parser.parse_args(argv)
     return Settings(
         workers=arguments.workers,
@@ -485,6 +531,7 @@ def parse_arguments(argv: list[str] | None) -> Settings:
         accept_language=arguments.accept_language,
         organisations=arguments.organisations,
         users=arguments.users,
+        actions=arguments.actions,
     )
 
 
@@ -497,15 +544,17 @@ def run(settings: Settings) -> int:
         environment = server_environment(directory / "bench.sqlite", directory / "instance")
         data_set = generate_data(directory / "bench.sqlite", settings, environment)
         print(f"data set: {data_set['organisations']:,} organisations, {data_set['users']:,} "
-              f"users, {data_set['memberships']:,} memberships in {data_set['seconds']} s",
-              file=sys.stderr)
+              f"users, {data_set['memberships']:,} memberships, {data_set['actions']:,} "
+              f"actions ({data_set['action_priorities']:,} priority links) "
+              f"in {data_set['seconds']} s", file=sys.stderr)
+        paths = targets(first_published_action(directory / "bench.sqlite"))
         port = free_port()
         log_path = directory / "gunicorn.log"
         process = start_gunicorn(gunicorn, port, settings, environment, log_path)
         try:
             base_url = f"http://{HOST}:{port}"
             wait_until_healthy(base_url, process, log_path)
-            results = benchmark(wrk, base_url, settings, process.pid)
+            results = benchmark(wrk, base_url, settings, process.pid, paths)
         finally:
             stop_gunicorn(process)
     print(f"gunicorn {settings.workers} x {settings.worker_class} (threads {settings.threads}); "

@@ -91,8 +91,10 @@ def _register_blueprints(app: Flask) -> None:
     from cta_learning.accounts import manage as accounts_manage
     from cta_learning.accounts import organisations, settings
     from cta_learning.accounts import views as auth
+    from cta_learning.actions import manage as actions_manage
     from cta_learning.actions import repository
     from cta_learning.actions import views as actions
+    from cta_learning.api import hooks as api_hooks
     from cta_learning.mail import manage as mail_manage
     from cta_learning.pages import views as pages
 
@@ -105,6 +107,8 @@ def _register_blueprints(app: Flask) -> None:
         actions.bp,
         repository.bp,
         mail_manage.bp,
+        actions_manage.bp,
+        api_hooks.bp,
     ):
         app.register_blueprint(blueprint)
 

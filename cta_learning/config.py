@@ -31,6 +31,9 @@ class DefaultConfig:
     PASSWORD_RESET_MAX_AGE = 2 * 3600
     INVITATION_MAX_AGE_DAYS = 14
 
+    # The external submission site signs its webhook calls with this shared secret
+    WEBHOOK_SECRET = ""
+
     # Languages and time zones
     LANGUAGES = ("en", "fr", "es")
     BABEL_DEFAULT_LOCALE = "en"

@@ -16,9 +16,11 @@ import pytest
 
 from cta_learning.accounts.models import Invitation, Membership
 from cta_learning.accounts.tokens import hash_random_token
+from cta_learning.actions.models import CorrectionRequest
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.models import OutboxMessage
+from tests.actions.helpers import make_action
 from tests.conftest import PASSWORD, fetch
 from tests.test_hostile_input import ORGANISATION, nothing_changes
 
@@ -37,6 +39,7 @@ HOME, DASHBOARD, ACCOUNT = to("/"), to("/dashboard"), to("/account")
 PROFILE, NEW_PROFILE, MEMBERS = to("/organisation"), to("/organisation/new"), to("/organisation/members")
 USERS = to("/admin/users")
 FORGOT, CONFIRM = to("/password/forgot"), to("/confirm")
+ANYWHERE = "redirect"  # a 302, wherever it goes (e.g. to a row created by the request)
 
 # Each row: method, path, then the outcome for each role, in the order of ROLES.
 # {member} is the membership of A's member, {invitation} an open invitation of A,
@@ -105,6 +108,39 @@ TABLE = [
     ("GET",  "/admin/mailbox/?status=queued",          LOGIN,   403,         403,         403,         403,         200),
     ("GET",  "/admin/mailbox/{message}",               LOGIN,   403,         403,         403,         403,         200),
     ("GET",  "/admin/mailbox/999999",                  LOGIN,   403,         403,         403,         403,         404),
+    ("POST", "/admin/organisations/{organisation}/grants", LOGIN, 403,         403,         403,         403,         to("/admin/organisations/{organisation}")),
+    ("POST", "/admin/organisations/{organisation}/grants/999999/revoke", LOGIN, 403, 403,  403,         403,         404),
+    # the public repository
+    ("GET",  "/actions/",                              200,     200,         200,         200,         200,         200),
+    ("GET",  "/actions/?priority=3&year=2023",         200,     200,         200,         200,         200,         200),
+    ("GET",  "/actions/{published}",                   200,     200,         200,         200,         200,         200),
+    ("GET",  "/actions/{draft}",                       404,     404,         404,         404,         404,         404),
+    ("GET",  "/actions/999999",                        404,     404,         404,         404,         404,         404),
+    # an organisation's own actions
+    ("GET",  "/my/actions/",                           LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/my/actions/new",                        LOGIN,   NEW_PROFILE, ANYWHERE,    ANYWHERE,    NEW_PROFILE, NEW_PROFILE),
+    ("GET",  "/my/actions/{draft}",                    LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
+    ("GET",  "/my/actions/{draft}/about",              LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/my/actions/{draft}/about",              LOGIN,   NEW_PROFILE, to("/my/actions/{draft}/timeline"), to("/my/actions/{draft}/timeline"), NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/my/actions/{draft}/submit",             LOGIN,   NEW_PROFILE, DASHBOARD,   DASHBOARD,   NEW_PROFILE, NEW_PROFILE),
+    ("GET",  "/my/actions/{published}/correction",     LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
+    ("GET",  "/my/actions/{draft}/correction",         LOGIN,   NEW_PROFILE, 404,         404,         NEW_PROFILE, NEW_PROFILE),
+    ("GET",  "/my/actions/{other_action}",             LOGIN,   NEW_PROFILE, 404,         404,         NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/my/actions/{other_action}/about",       LOGIN,   NEW_PROFILE, 404,         404,         NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/my/actions/{other_action}/submit",      LOGIN,   NEW_PROFILE, 404,         404,         NEW_PROFILE, NEW_PROFILE),
+    # moderation
+    ("GET",  "/admin/actions/",                        LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/actions/{submitted}",             LOGIN,   403,         403,         403,         403,         200),
+    ("POST", "/admin/actions/{submitted}/publish",     LOGIN,   403,         403,         403,         403,         to("/admin/actions/{submitted}")),
+    ("POST", "/admin/actions/{submitted}/return",      LOGIN,   403,         403,         403,         403,         to("/admin/actions/{submitted}")),
+    ("POST", "/admin/actions/{submitted}/reject",      LOGIN,   403,         403,         403,         403,         to("/admin/actions/{submitted}")),
+    ("POST", "/admin/actions/{submitted}/translation", LOGIN,   403,         403,         403,         403,         to("/admin/actions/{submitted}")),
+    ("GET",  "/admin/actions/999999",                  LOGIN,   403,         403,         403,         403,         404),
+    ("GET",  "/admin/actions/corrections/{correction}", LOGIN,  403,         403,         403,         403,         200),
+    ("POST", "/admin/actions/corrections/{correction}/decline", LOGIN, 403,  403,         403,         403,         to("/admin/actions/corrections/{correction}")),
+    ("GET",  "/admin/actions/corrections/999999",      LOGIN,   403,         403,         403,         403,         404),
+    # the external submission site's webhook (no secret is configured in the tests)
+    ("POST", "/api/v1/hooks/action-submitted",         503,     503,         503,         503,         503,         503),
 ]
 
 MATRIX = [
@@ -129,6 +165,15 @@ POST_DATA = {
     "/admin/users/{user}/role": {"role": "organiser"},
     "/admin/users/999999/role": {"role": "organiser"},
     "/admin/organisations/{organisation}": {"email": "new.owner@example.org"},
+    "/admin/organisations/{organisation}/grants": {"reason": "Invited partner"},
+    "/my/actions/{draft}/about": {"title": "Renamed", "description": "Text", "language": "en"},
+    "/my/actions/{other_action}/about": {"title": "Renamed", "description": "Text",
+                                         "language": "en"},
+    "/admin/actions/{submitted}/return": {"return-reason": "Please add the dates."},
+    "/admin/actions/{submitted}/reject": {"reject-reason": "Not an action of a local government."},
+    "/admin/actions/{submitted}/translation": {"language": "fr", "title": "Titre",
+                                               "description": "Texte"},
+    "/admin/actions/corrections/{correction}/decline": {"decline-reason": "Nothing to correct."},
 }
 
 
@@ -160,7 +205,19 @@ class World:
             db.session.add(message)
             db.session.commit()
             message_id = message.id
+        draft = make_action(app, organisation, owner)
+        submitted = make_action(app, organisation, owner, status="submitted")
+        published = make_action(app, organisation, owner, status="published")
+        other_action = make_action(app, other, other_owner)
+        with app.app_context():
+            correction = CorrectionRequest(action_id=submitted, requested_by_id=owner.id,
+                                           message="Please fix the start date.")
+            db.session.add(correction)
+            db.session.commit()
+            correction_id = correction.id
         self.ids = {
+            "draft": draft, "submitted": submitted, "published": published,
+            "other_action": other_action, "correction": correction_id,
             "token": "token-for-a",
             "member": fetch(app, Membership, user_id=member.id).id,
             "invitation": fetch(app, Invitation, organisation_id=organisation.id).id,
@@ -183,7 +240,9 @@ def world(app, make, auth):
 
 
 def assert_outcome(response, expected, url: str, ids: dict) -> None:
-    if expected == LOGIN:
+    if expected == ANYWHERE:
+        assert response.status_code == 302, response.status_code
+    elif expected == LOGIN:
         assert response.status_code == 302, response.status_code
         location = urlsplit(response.headers["Location"])
         assert location.path == "/login"

@@ -67,4 +67,4 @@ def test_catalogues_contain_every_message_of_the_code(tmp_path):
         extracted = {m.id for m in read_po(handle) if m.id}
     for language in LANGUAGES:
         missing = extracted - {m.id for m in catalogue(language) if m.id}
-        assert missing == set(), f"run `make translations`: {language} lacks {sorted(missing)[:5]}"
+        assert missing == set(), f"run `make translations`: {language} lacks {sorted(missing, key=str)[:5]}"

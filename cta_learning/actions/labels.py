@@ -55,3 +55,9 @@ LANGUAGE_LABELS = {
     "fr": _l("French"),
     "es": _l("Spanish"),
 }
+
+CORRECTION_STATUS_LABELS = {
+    "open": _l("Open"),
+    "applied": _l("Applied"),
+    "declined": _l("Declined"),
+}

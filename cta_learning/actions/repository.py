@@ -3,40 +3,45 @@
 from datetime import date
 
 from babel.dates import format_skeleton
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, load_only, selectinload
+from markupsafe import Markup
 from wtforms import SelectField
 
 from cta_learning import content, i18n
 from cta_learning.accounts.models import Organisation
 from cta_learning.actions import labels
-from cta_learning.actions.classification import PLEDGE_TYPES, TARGET_GROUPS
+from cta_learning.actions.classification import TARGET_GROUPS
 from cta_learning.actions.models import Action, ActionPriority, ActionTranslation
 from cta_learning.actions.operations import classification
 from cta_learning.extensions import db
 from cta_learning.forms import choices
+from cta_learning.pagination import paginate
+from cta_learning.security import public_url_for
 
 bp = Blueprint("repository", __name__, url_prefix="/actions")
 # Labels and the duration for every template (the drafting and admin pages use them too).
 bp.add_app_template_global(labels, "action_labels")
+bp.add_app_template_global(public_url_for, "public_url_for")  # links in e-mails
 
 PER_PAGE = 20
 FIRST_YEAR = 2019  # the Call asks for actions started from 2019 onwards
 
 
 def duration(action: Action) -> str:
-    """'Oct 2023 – ongoing' or 'Aug 2023 – Dec 2024', in the viewer's language."""
+    """'Oct 2023 - ongoing' or 'Aug 2023 - Dec 2024' (with an en dash), in the viewer's language."""
     if action.start_on is None:
         return ""
     language = i18n.current_language()
     start = format_skeleton("yMMM", action.start_on, locale=language)
     if action.is_ongoing or action.end_on is None:
-        return _("%(start)s – ongoing", start=start)
-    return f"{start} – {format_skeleton('yMMM', action.end_on, locale=language)}"
+        return _("%(start)s – ongoing", start=start)  # noqa: RUF001 - an en dash
+    end = format_skeleton("yMMM", action.end_on, locale=language)
+    return f"{start} – {end}"  # noqa: RUF001 - an en dash
 
 
 bp.add_app_template_filter(duration, "action_duration")
@@ -73,36 +78,50 @@ class FilterForm(FlaskForm):
                 if field.data and not field.errors}
 
 
-def _filtered(query, chosen: dict[str, str]):
+def _conditions(chosen: dict[str, str]) -> list:
+    """SQL conditions on published actions for the chosen filters."""
+    conditions = [Action.status == "published"]
     if "priority" in chosen:
-        query = query.where(Action.priority_links.any(
+        conditions.append(Action.priority_links.any(
             ActionPriority.priority_id == int(chosen["priority"])))
-    if "region" in chosen:
-        query = query.where(Organisation.region == chosen["region"])
-    if "country" in chosen:
-        query = query.where(Organisation.country == chosen["country"])
+    place = [getattr(Organisation, name) == chosen[name]
+             for name in ("region", "country") if name in chosen]
+    if place:
+        conditions.append(Action.organisation_id.in_(select(Organisation.id).where(*place)))
     if "pledge_type" in chosen:
-        query = query.where(Action.pledge_type == chosen["pledge_type"])
+        conditions.append(Action.pledge_type == chosen["pledge_type"])
     if "target_group" in chosen and chosen["target_group"] in TARGET_GROUPS:
-        query = query.where(getattr(Action, f"targets_{chosen['target_group']}").is_(True))
+        conditions.append(getattr(Action, f"targets_{chosen['target_group']}").is_(True))
     if "year" in chosen:
         year = int(chosen["year"])
-        query = query.where(Action.start_on.between(date(year, 1, 1), date(year, 12, 31)))
-    return query
+        conditions.append(Action.start_on.between(date(year, 1, 1), date(year, 12, 31)))
+    return conditions
 
 
-def _published(language: str):
-    """Published actions with their organisation, priorities and translation in `language`."""
-    return (
-        select(Action)
-        .join(Action.organisation)
-        .where(Action.status == "published")
-        .options(
-            contains_eager(Action.organisation),
-            selectinload(Action.priority_links),
-            selectinload(Action.translations.and_(ActionTranslation.language == language)),
-        )
+def _with_details(query, language: str):
+    """Load the organisation, priorities and the translation in `language` with the actions."""
+    return query.options(
+        joinedload(Action.organisation),
+        selectinload(Action.priority_links),
+        selectinload(Action.translations.and_(ActionTranslation.language == language)),
     )
+
+
+FILTER_FORMS_KEPT = 512
+# What the list shows: loading only these keeps long descriptions out of the page query.
+LIST_COLUMNS = (Action.title, Action.organisation_id, Action.start_on, Action.end_on,
+                Action.is_ongoing, Action.pledge_type, Action.language, Action.published_at)
+
+
+def _filters_html(form: FilterForm, chosen: dict[str, str], language: str) -> Markup:
+    """The filter form, rendered once per language and choice: its ~300 options are costly."""
+    cache = current_app.extensions.setdefault("cta_repository_filters", {})
+    key = (language, tuple(sorted(chosen.items())))
+    if key not in cache:
+        if len(cache) >= FILTER_FORMS_KEPT:
+            cache.clear()
+        cache[key] = Markup(render_template("actions/_filters.html", form=form, filters=chosen))  # noqa: S704
+    return cache[key]
 
 
 @bp.get("/")
@@ -111,20 +130,26 @@ def index():
     form = FilterForm(formdata=request.args)
     form.set_choices(language)
     chosen = form.chosen()
-    query = _filtered(_published(language), chosen).order_by(
-        Action.published_at.desc(), Action.id.desc())
-    page = db.paginate(query, per_page=PER_PAGE, max_per_page=PER_PAGE)
+    conditions = _conditions(chosen)
+    query = (
+        _with_details(select(Action).where(*conditions), language)
+        .options(load_only(*LIST_COLUMNS), joinedload(Action.organisation).load_only(
+            Organisation.name, Organisation.country))
+        .order_by(Action.published_at.desc(), Action.id.desc())
+    )
+    page = paginate(query, select(func.count()).select_from(Action).where(*conditions), PER_PAGE)
     return render_template(
-        "actions/index.html", page=page, form=form, filters=chosen, language=language,
+        "actions/index.html", page=page, filters=chosen, language=language,
+        filters_html=_filters_html(form, chosen, language),
         priorities={p.id: p.title[language] for p in content.priorities()},
-        pledge_types=PLEDGE_TYPES,
     )
 
 
 @bp.get("/<int:action_id>")
 def detail(action_id: int):
     language = i18n.current_language()
-    action = db.session.scalar(_published(language).where(Action.id == action_id))
+    action = db.session.scalar(_with_details(
+        select(Action).where(Action.id == action_id, Action.status == "published"), language))
     if action is None:
         abort(404)
     translation = action.translations[0] if action.translations else None

@@ -1,0 +1,1 @@
+"""The JSON API: webhooks from the Call's other systems."""
