@@ -53,7 +53,7 @@ class TimelineForm(BaseForm):
         if field.data and self.start_on.data and field.data < self.start_on.data:
             raise ValidationError(_l("The end date is before the start date."))
         if field.data and self.is_ongoing.data:
-            raise ValidationError(_l("An ongoing action has no end date: remove one of them."))
+            raise ValidationError(_l("An ongoing action has no end date: remove the end date or untick “ongoing”."))
 
 
 class PeopleForm(BaseForm):
@@ -118,7 +118,7 @@ class ResourcesForm(BaseForm):
         for line in lines:
             parts = urlsplit(line)
             if parts.scheme not in ("http", "https") or not parts.netloc or len(line) > 500:
-                raise ValidationError(_l("Each line must be a web address starting with https://."))
+                raise ValidationError(_l("Each line must be a web address starting with https:// or http://."))
 
 
 STEP_FORMS = {"about": AboutForm, "timeline": TimelineForm, "people": PeopleForm,

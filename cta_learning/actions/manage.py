@@ -3,6 +3,7 @@ correction requests."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import case, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload
@@ -164,8 +165,9 @@ def correction(request_id: int):
             _state_error(error)
         else:
             db.session.commit()
-            flash(_("The correction is applied (%(count)d fields changed); the member is told.",
-                    count=len(changes)), "success")
+            flash(ngettext("The correction is applied (%(num)d field changed); the member is told.",
+                           "The correction is applied (%(num)d fields changed); the member is told.",
+                           len(changes)), "success")
         return redirect(url_for("actions_manage.correction", request_id=correction.id))
     status = 400 if form.errors else 200
     return render_template("actions_manage/correction.html", correction=correction,
