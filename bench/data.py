@@ -77,22 +77,24 @@ def _organisation_rows(count: int, rng: random.Random, now: datetime) -> list[di
         country = rng.choice(countries)
         government = rng.random() < 0.8
         signed = date(2018, 12, 10) + timedelta(days=rng.randrange(2_500))
-        rows.append({
-            "id": number,
-            "kind": "lrg" if government else "partner",
-            "name": f"{'City' if government else 'Partner'} {number:05d}",
-            "country": country,
-            "region": regions[country],
-            "preferred_language": rng.choice(LANGUAGES),
-            "population": rng.randrange(5_000, 5_000_000) if government else None,
-            "declaration_signed_on": signed if government else None,
-            "declaration_signatory": f"Mayor of City {number:05d}" if government else None,
-            "endorsed_on": None if government else signed,
-            "policy_processes": [],
-            "policy_processes_other": None,
-            "created_at": now,
-            "updated_at": now,
-        })
+        rows.append(
+            {
+                "id": number,
+                "kind": "lrg" if government else "partner",
+                "name": f"{'City' if government else 'Partner'} {number:05d}",
+                "country": country,
+                "region": regions[country],
+                "preferred_language": rng.choice(LANGUAGES),
+                "population": rng.randrange(5_000, 5_000_000) if government else None,
+                "declaration_signed_on": signed if government else None,
+                "declaration_signatory": f"Mayor of City {number:05d}" if government else None,
+                "endorsed_on": None if government else signed,
+                "policy_processes": [],
+                "policy_processes_other": None,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
     return rows
 
 
@@ -137,9 +139,14 @@ def _membership_rows(users: int, organisations: int, now: datetime) -> list[dict
 
 # Target groups for each pledge type, consistent with classification.pledge_type.
 _GROUPS_BY_PLEDGE_TYPE = {
-    "mirror": (("migrants", "refugees"), ("migrants", "refugees", "idps"), ("stateless",),
-               ("migrants", "stateless"), ("refugees", "stateless"),
-               ("migrants", "refugees", "idps", "stateless")),
+    "mirror": (
+        ("migrants", "refugees"),
+        ("migrants", "refugees", "idps"),
+        ("stateless",),
+        ("migrants", "stateless"),
+        ("refugees", "stateless"),
+        ("migrants", "refugees", "idps", "stateless"),
+    ),
     "gcm": (("migrants",), ("migrants", "idps")),
     "gcr": (("refugees",), ("refugees", "idps")),
     "idps": (("idps",),),
@@ -151,7 +158,11 @@ START_DAYS = (date(2026, 12, 31) - FIRST_START).days + 1
 
 
 def _action_rows(
-    count: int, organisations: int, users: int, rng: random.Random, now: datetime,
+    count: int,
+    organisations: int,
+    users: int,
+    rng: random.Random,
+    now: datetime,
     priority_rows: list[dict],
 ) -> Iterator[dict]:
     """Actions, one at a time; each one's 1 to 3 priority rows are appended to `priority_rows`.
@@ -211,7 +222,11 @@ def _action_rows(
 
 
 def _insert_actions(
-    connection: Connection, count: int, organisations: int, users: int, rng: random.Random,
+    connection: Connection,
+    count: int,
+    organisations: int,
+    users: int,
+    rng: random.Random,
     now: datetime,
 ) -> tuple[int, int]:
     """Insert actions and their priorities batch by batch: memory stays flat whatever `count`."""
@@ -248,7 +263,8 @@ def generate(
             _insert(connection, User.__table__, user_rows)
             _insert(connection, Membership.__table__, membership_rows)
             action_count, priority_count = _insert_actions(
-                connection, actions, organisations, users, rng, now)
+                connection, actions, organisations, users, rng, now
+            )
         db.engine.dispose()
     return DataSet(
         path=os.path.abspath(path),
@@ -279,8 +295,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
     arguments = parser.parse_args(argv)
     try:
-        data_set = generate(arguments.path, arguments.organisations, arguments.users,
-                            arguments.seed, arguments.actions)
+        data_set = generate(
+            arguments.path,
+            arguments.organisations,
+            arguments.users,
+            arguments.seed,
+            arguments.actions,
+        )
     except FileExistsError as error:
         print(error, file=sys.stderr)
         return 2

@@ -154,13 +154,25 @@ def generate_data(path: Path, settings: Settings, environment: dict[str, str]) -
     The migrations configure logging for Alembic; a separate process keeps that out of this one.
     """
     command = [
-        sys.executable, "-m", "bench.data", str(path),
-        "--organisations", str(settings.organisations), "--users", str(settings.users),
-        "--actions", str(settings.actions),
+        sys.executable,
+        "-m",
+        "bench.data",
+        str(path),
+        "--organisations",
+        str(settings.organisations),
+        "--users",
+        str(settings.users),
+        "--actions",
+        str(settings.actions),
     ]
-    completed = subprocess.run(  # noqa: S603 - a command line built here, no shell
-        command, cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True,
-        timeout=DATA_TIMEOUT_SECONDS, check=False,
+    completed = subprocess.run(
+        command,
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=DATA_TIMEOUT_SECONDS,
+        check=False,
     )
     if completed.returncode != 0:
         raise BenchError(f"generating the data set failed:\n{completed.stderr.strip()}")
@@ -196,18 +208,31 @@ def start_gunicorn(
 ) -> subprocess.Popen:
     """Start gunicorn in its own session, so Ctrl-C reaches this script, which stops it."""
     command = [
-        gunicorn, APPLICATION,
-        "--bind", f"{HOST}:{port}",
-        "--workers", str(settings.workers),
-        "--worker-class", settings.worker_class,
-        "--threads", str(settings.threads),
-        "--graceful-timeout", "5",
-        "--log-level", "warning",
-        "--error-logfile", str(log_path),
+        gunicorn,
+        APPLICATION,
+        "--bind",
+        f"{HOST}:{port}",
+        "--workers",
+        str(settings.workers),
+        "--worker-class",
+        settings.worker_class,
+        "--threads",
+        str(settings.threads),
+        "--graceful-timeout",
+        "5",
+        "--log-level",
+        "warning",
+        "--error-logfile",
+        str(log_path),
     ]
-    return subprocess.Popen(  # noqa: S603 - a command line built here, no shell
-        command, cwd=PROJECT_ROOT, env=environment, start_new_session=True,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    return subprocess.Popen(
+        command,
+        cwd=PROJECT_ROOT,
+        env=environment,
+        start_new_session=True,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -331,7 +356,10 @@ def wait_until_idle(master_pid: int) -> float:
 def wrk_command(wrk: str, url: str, settings: Settings, seconds: int) -> list[str]:
     """The wrk command line for one target."""
     command = [
-        wrk, f"-t{settings.wrk_threads}", f"-c{settings.connections}", f"-d{seconds}s",
+        wrk,
+        f"-t{settings.wrk_threads}",
+        f"-c{settings.connections}",
+        f"-d{seconds}s",
         "--latency",
     ]
     if settings.accept_language:
@@ -341,7 +369,7 @@ def wrk_command(wrk: str, url: str, settings: Settings, seconds: int) -> list[st
 
 def run_wrk(command: list[str], seconds: int) -> str:
     """Run wrk and return its report."""
-    completed = subprocess.run(  # noqa: S603 - a command line built here, no shell
+    completed = subprocess.run(
         command, capture_output=True, text=True, timeout=seconds + WRK_GRACE_SECONDS, check=False
     )
     if completed.returncode != 0:
@@ -388,8 +416,11 @@ def benchmark(
     results = []
     for path in paths:
         waited = wait_until_idle(master_pid)
-        print(f"  measuring {path} for {settings.duration_seconds} s"
-              f" (after {waited} s for the server to be idle)", file=sys.stderr)
+        print(
+            f"  measuring {path} for {settings.duration_seconds} s"
+            f" (after {waited} s for the server to be idle)",
+            file=sys.stderr,
+        )
         command = wrk_command(wrk, base_url + path, settings, settings.duration_seconds)
         before = cpu_snapshot(master_pid)
         started = time.monotonic()
@@ -543,10 +574,13 @@ def run(settings: Settings) -> int:
         directory = Path(temporary)
         environment = server_environment(directory / "bench.sqlite", directory / "instance")
         data_set = generate_data(directory / "bench.sqlite", settings, environment)
-        print(f"data set: {data_set['organisations']:,} organisations, {data_set['users']:,} "
-              f"users, {data_set['memberships']:,} memberships, {data_set['actions']:,} "
-              f"actions ({data_set['action_priorities']:,} priority links) "
-              f"in {data_set['seconds']} s", file=sys.stderr)
+        print(
+            f"data set: {data_set['organisations']:,} organisations, {data_set['users']:,} "
+            f"users, {data_set['memberships']:,} memberships, {data_set['actions']:,} "
+            f"actions ({data_set['action_priorities']:,} priority links) "
+            f"in {data_set['seconds']} s",
+            file=sys.stderr,
+        )
         paths = targets(first_published_action(directory / "bench.sqlite"))
         port = free_port()
         log_path = directory / "gunicorn.log"
@@ -557,9 +591,11 @@ def run(settings: Settings) -> int:
             results = benchmark(wrk, base_url, settings, process.pid, paths)
         finally:
             stop_gunicorn(process)
-    print(f"gunicorn {settings.workers} x {settings.worker_class} (threads {settings.threads}); "
-          f"wrk -t{settings.wrk_threads} -c{settings.connections} -d{settings.duration_seconds}s; "
-          f"{os.cpu_count()} CPUs; code {fingerprint}")
+    print(
+        f"gunicorn {settings.workers} x {settings.worker_class} (threads {settings.threads}); "
+        f"wrk -t{settings.wrk_threads} -c{settings.connections} -d{settings.duration_seconds}s; "
+        f"{os.cpu_count()} CPUs; code {fingerprint}"
+    )
     print(format_table(results))
     path = write_results(settings, data_set, results, fingerprint)
     print(f"JSON: {path.relative_to(PROJECT_ROOT)}")

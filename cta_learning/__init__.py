@@ -45,7 +45,9 @@ def _finish_config(app: Flask) -> None:
         "",
         None,
     ):
-        raise RuntimeError("Set CTA_SECRET_KEY: the development secret key is refused in production.")
+        raise RuntimeError(
+            "Set CTA_SECRET_KEY: the development secret key is refused in production."
+        )
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         url = app.config["DATABASE_URL"]
         if not url:
@@ -75,8 +77,13 @@ def _init_extensions(app: Flask) -> None:
         # Alembic, which would cost each of them about 12 MB.
         from flask_migrate import Migrate
 
-        Migrate(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
-                compare_type=True, render_as_batch=True)
+        Migrate(
+            app,
+            db,
+            directory=os.path.join(os.path.dirname(app.root_path), "migrations"),
+            compare_type=True,
+            render_as_batch=True,
+        )
     csrf.init_app(app)
     limiter.init_app(app)
     babel.init_app(

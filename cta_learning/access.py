@@ -39,7 +39,9 @@ organisation_locked = signal("organisation-locked")
 
 class AccessGrant(db.Model):
     __tablename__ = "access_grants"
-    __table_args__ = (UniqueConstraint("organisation_id", "action_id", name="uq_access_grants_action"),)
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "action_id", name="uq_access_grants_action"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
@@ -121,14 +123,21 @@ def grant_for_action(organisation: Organisation, action_id: int, by: User | None
     )
     if existing is not None:
         return existing
-    grant = AccessGrant(organisation_id=organisation.id, action_id=action_id, granted_by_id=by and by.id,
-                        reason="action submitted")
+    grant = AccessGrant(
+        organisation_id=organisation.id,
+        action_id=action_id,
+        granted_by_id=by and by.id,
+        reason="action submitted",
+    )
     try:
         with db.session.begin_nested():
             db.session.add(grant)
     except IntegrityError:  # the same action granted at the same moment elsewhere
-        return db.session.scalar(select(AccessGrant).where(
-            AccessGrant.organisation_id == organisation.id, AccessGrant.action_id == action_id))
+        return db.session.scalar(
+            select(AccessGrant).where(
+                AccessGrant.organisation_id == organisation.id, AccessGrant.action_id == action_id
+            )
+        )
     audit.record("access.granted", organisation, by, action_id=action_id)
     _mark_unlocked(organisation, by)
     return grant
@@ -156,11 +165,16 @@ def revoke(grant: AccessGrant, reason: str, by: User | None) -> None:
         organisation_locked.send(organisation, actor=by)
 
 
-def revoke_for_action(organisation: Organisation, action_id: int, reason: str,
-                      by: User | None) -> None:
-    grant = db.session.scalar(select(AccessGrant).where(
-        AccessGrant.organisation_id == organisation.id, AccessGrant.action_id == action_id,
-        AccessGrant.revoked_at.is_(None)))
+def revoke_for_action(
+    organisation: Organisation, action_id: int, reason: str, by: User | None
+) -> None:
+    grant = db.session.scalar(
+        select(AccessGrant).where(
+            AccessGrant.organisation_id == organisation.id,
+            AccessGrant.action_id == action_id,
+            AccessGrant.revoked_at.is_(None),
+        )
+    )
     if grant is not None:
         revoke(grant, reason, by)
     log.info("access for action %s of organisation %s revoked", action_id, organisation.id)
@@ -177,9 +191,13 @@ def _email_benefits(user: User, organisation: Organisation) -> None:
     from cta_learning.mail.operations import email_user
     from cta_learning.security import public_url_for
 
-    email_user(user, "benefits_open", organisation=organisation,
-               benefits=[BENEFIT_LABELS[benefit] for benefit in BENEFITS],
-               link=public_url_for("settings.dashboard"))
+    email_user(
+        user,
+        "benefits_open",
+        organisation=organisation,
+        benefits=[BENEFIT_LABELS[benefit] for benefit in BENEFITS],
+        link=public_url_for("settings.dashboard"),
+    )
 
 
 @member_joined.connect

@@ -34,8 +34,11 @@ def shared_page(view):
             html = view(*args, **kwargs)
             token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else ""
             has_form = bool(token) and token in html
-            cache[key] = (html.split(token) if has_form else [html],
-                          hashlib.sha256(html.encode()).hexdigest()[:32], has_form)
+            cache[key] = (
+                html.split(token) if has_form else [html],
+                hashlib.sha256(html.encode()).hexdigest()[:32],
+                has_form,
+            )
         parts, etag, has_form = cache[key]
         if has_form:
             response = make_response(generate_csrf().join(parts))

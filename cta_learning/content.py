@@ -19,8 +19,11 @@ class TranslatedText(fields.Dict):
     """A text in each of the platform's languages: {en: ..., fr: ..., es: ...}."""
 
     def __init__(self, **kwargs):
-        super().__init__(keys=fields.String(validate=validate.OneOf(LANGUAGES)),
-                         values=fields.String(validate=validate.Length(min=1)), **kwargs)
+        super().__init__(
+            keys=fields.String(validate=validate.OneOf(LANGUAGES)),
+            values=fields.String(validate=validate.Length(min=1)),
+            **kwargs,
+        )
 
     def _deserialize(self, value, attr, data, **kwargs):
         result = super()._deserialize(value, attr, data, **kwargs)
@@ -33,8 +36,9 @@ class TranslatedText(fields.Dict):
 class PrioritySchema(Schema):
     id = fields.Integer(required=True, validate=validate.Range(min=1))
     slug = fields.String(required=True, validate=validate.Regexp(r"^[a-z0-9-]+$"))
-    gcm_objectives = fields.List(fields.Integer(validate=validate.Range(min=1, max=23)),
-                                 required=True)
+    gcm_objectives = fields.List(
+        fields.Integer(validate=validate.Range(min=1, max=23)), required=True
+    )
     title = TranslatedText(required=True)
     gcr_area = TranslatedText(required=True)
     description = TranslatedText(required=True)
@@ -49,8 +53,9 @@ class QuestionSchema(Schema):
 
 class FaqSectionSchema(Schema):
     section = TranslatedText(required=True)
-    questions = fields.List(fields.Nested(QuestionSchema), required=True,
-                            validate=validate.Length(min=1))
+    questions = fields.List(
+        fields.Nested(QuestionSchema), required=True, validate=validate.Length(min=1)
+    )
 
 
 @dataclass(frozen=True)

@@ -21,25 +21,84 @@ from cta_learning.extensions import db
 from cta_learning.i18n import region_for_country
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - printed on purpose: demo accounts only
-PROFILE_FIELDS = ("kind", "country", "preferred_language", "population", "declaration_signed_on",
-                  "declaration_signatory", "endorsed_on")
-ACTION_FIELDS = ("title", "description", "language", "start_on", "end_on", "results",
-                 "target_groups", "priorities", "partners", "beneficiaries")
+PROFILE_FIELDS = (
+    "kind",
+    "country",
+    "preferred_language",
+    "population",
+    "declaration_signed_on",
+    "declaration_signatory",
+    "endorsed_on",
+)
+ACTION_FIELDS = (
+    "title",
+    "description",
+    "language",
+    "start_on",
+    "end_on",
+    "results",
+    "target_groups",
+    "priorities",
+    "partners",
+    "beneficiaries",
+)
 
 # (email, name, role, locale, time zone, organisation name or None, membership role)
 ACCOUNTS = [
-    ("admin@demo.cta-learning.org", "Amina Secretariat", "admin", "en", "Europe/Brussels",
-     None, None),
-    ("organiser@demo.cta-learning.org", "Oscar Organiser", "organiser", "es", "Europe/Madrid",
-     None, None),
-    ("member@montreal.demo.cta-learning.org", "Claire Tremblay", "member", "fr",
-     "America/Toronto", "Montréal", "owner"),
-    ("member@accra.demo.cta-learning.org", "Kwame Mensah", "member", "en", "Africa/Accra",
-     "Accra Metropolitan Assembly", "owner"),
-    ("member@braga.demo.cta-learning.org", "Inês Costa", "member", "en", "Europe/Lisbon",
-     "Braga", "owner"),
-    ("member@famsi.demo.cta-learning.org", "Lucía Romero", "member", "es", "Europe/Madrid",
-     "FAMSI", "owner"),
+    (
+        "admin@demo.cta-learning.org",
+        "Amina Secretariat",
+        "admin",
+        "en",
+        "Europe/Brussels",
+        None,
+        None,
+    ),
+    (
+        "organiser@demo.cta-learning.org",
+        "Oscar Organiser",
+        "organiser",
+        "es",
+        "Europe/Madrid",
+        None,
+        None,
+    ),
+    (
+        "member@montreal.demo.cta-learning.org",
+        "Claire Tremblay",
+        "member",
+        "fr",
+        "America/Toronto",
+        "Montréal",
+        "owner",
+    ),
+    (
+        "member@accra.demo.cta-learning.org",
+        "Kwame Mensah",
+        "member",
+        "en",
+        "Africa/Accra",
+        "Accra Metropolitan Assembly",
+        "owner",
+    ),
+    (
+        "member@braga.demo.cta-learning.org",
+        "Inês Costa",
+        "member",
+        "en",
+        "Europe/Lisbon",
+        "Braga",
+        "owner",
+    ),
+    (
+        "member@famsi.demo.cta-learning.org",
+        "Lucía Romero",
+        "member",
+        "es",
+        "Europe/Madrid",
+        "FAMSI",
+        "owner",
+    ),
 ]
 
 DESCRIPTIONS = {
@@ -60,7 +119,9 @@ def _organisation(spec: dict) -> Organisation:
     organisation = db.session.scalar(select(Organisation).where(Organisation.name == spec["name"]))
     if organisation is None:
         organisation = Organisation(
-            name=spec["name"], region=region_for_country(spec["country"]), policy_processes=[],
+            name=spec["name"],
+            region=region_for_country(spec["country"]),
+            policy_processes=[],
             **{field: spec.get(field) for field in PROFILE_FIELDS},
         )
         db.session.add(organisation)
@@ -69,14 +130,18 @@ def _organisation(spec: dict) -> Organisation:
 
 
 def _action(organisation: Organisation, spec: dict, admin: User) -> None:
-    exists = db.session.scalar(select(Action.id).where(
-        Action.organisation_id == organisation.id, Action.title == spec["title"]))
+    exists = db.session.scalar(
+        select(Action.id).where(
+            Action.organisation_id == organisation.id, Action.title == spec["title"]
+        )
+    )
     if exists:
         return
     action = actions.create_draft(organisation, admin, spec["language"])
     data = {field: spec[field] for field in ACTION_FIELDS if field in spec}
-    actions.apply_fields(action, {**data, "is_ongoing": "end_on" not in spec,
-                                  "results": spec.get("results") or ""})
+    actions.apply_fields(
+        action, {**data, "is_ongoing": "end_on" not in spec, "results": spec.get("results") or ""}
+    )
     if spec["state"] in ("submitted", "published"):
         actions.submit(action, admin)
     if spec["state"] == "published":
@@ -86,8 +151,15 @@ def _action(organisation: Organisation, spec: dict, admin: User) -> None:
 def _account(email, name, role, locale, timezone, organisation, membership_role) -> User:
     user = db.session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, name=name, role=role, locale=locale, timezone=timezone,
-                    password_hash=hash_password(DEMO_PASSWORD), email_confirmed_at=utcnow())
+        user = User(
+            email=email,
+            name=name,
+            role=role,
+            locale=locale,
+            timezone=timezone,
+            password_hash=hash_password(DEMO_PASSWORD),
+            email_confirmed_at=utcnow(),
+        )
         db.session.add(user)
         if organisation is not None:
             db.session.add(Membership(organisation=organisation, user=user, role=membership_role))

@@ -35,9 +35,9 @@ def select_locale() -> str:
     for choice in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if choice in languages:
             return choice
-    return request.accept_languages.best_match(languages) or current_app.config[
-        "BABEL_DEFAULT_LOCALE"
-    ]
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def select_timezone() -> str | None:
@@ -136,7 +136,7 @@ def translate() -> None:
 
 
 def _pybabel(*args: str) -> None:
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)  # noqa: S603 - our own arguments
 
 
 def _paths() -> tuple[str, str, str]:
@@ -146,9 +146,19 @@ def _paths() -> tuple[str, str, str]:
 
 
 def _extract(root: str, pot: str) -> None:
-    _pybabel("extract", "-F", os.path.join(root, "babel.cfg"), "-k", "_l", "--no-location",
-             "--sort-output", "-o", pot,
-             os.path.join(root, "cta_learning"), os.path.join(root, "templates"))
+    _pybabel(
+        "extract",
+        "-F",
+        os.path.join(root, "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        pot,
+        os.path.join(root, "cta_learning"),
+        os.path.join(root, "templates"),
+    )
 
 
 @translate.command()
@@ -171,7 +181,7 @@ def init(language: str) -> None:
 
 
 @translate.command()
-def compile() -> None:  # noqa: A001 - the command's name
+def compile() -> None:
     """Compile the catalogues to .mo files."""
     _, translations, _ = _paths()
     _pybabel("compile", "-d", translations, "--statistics")

@@ -7,6 +7,15 @@ from cta_learning.audit import AuditEvent
 from cta_learning.mail.models import OutboxMessage
 
 __all__ = [
-    "AccessGrant", "Action", "ActionPriority", "ActionTranslation", "AuditEvent",
-    "CorrectionRequest", "Invitation", "Membership", "Organisation", "OutboxMessage", "User",
+    "AccessGrant",
+    "Action",
+    "ActionPriority",
+    "ActionTranslation",
+    "AuditEvent",
+    "CorrectionRequest",
+    "Invitation",
+    "Membership",
+    "Organisation",
+    "OutboxMessage",
+    "User",
 ]

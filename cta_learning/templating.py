@@ -14,8 +14,21 @@ from cta_learning.security import has_role
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
 _ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "code", "pre",
-    "h2", "h3", "h4", "a", "hr",
+    "p",
+    "br",
+    "strong",
+    "em",
+    "ul",
+    "ol",
+    "li",
+    "blockquote",
+    "code",
+    "pre",
+    "h2",
+    "h3",
+    "h4",
+    "a",
+    "hr",
 }
 
 

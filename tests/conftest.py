@@ -14,8 +14,9 @@ from cta_learning.extensions import db
 from cta_learning.mail.models import OutboxMessage
 from tests.servers import PostgresServer, missing
 
-BACKENDS = [name for name in os.environ.get("CTA_TEST_BACKENDS", "sqlite,postgresql").split(",")
-            if name]
+BACKENDS = [
+    name for name in os.environ.get("CTA_TEST_BACKENDS", "sqlite,postgresql").split(",") if name
+]
 PASSWORD = "correct horse battery"
 
 TEST_CONFIG = {
@@ -65,8 +66,9 @@ def build_app(request, tmp_path, **overrides):
         url = request.getfixturevalue("postgres_url")
     else:
         url = f"sqlite:///{tmp_path / 'test.sqlite'}"
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "CTA_BACKEND": backend, **overrides})
+    app = create_app(
+        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "CTA_BACKEND": backend, **overrides}
+    )
     with app.app_context():
         if backend == "sqlite":
             db.create_all()
@@ -119,8 +121,13 @@ class Factories:
 
     def organisation(self, kind="lrg", **fields):
         self.count += 1
-        defaults = {"name": f"City {self.count}", "country": "SN", "region": "africa",
-                    "preferred_language": "fr", "policy_processes": []}
+        defaults = {
+            "name": f"City {self.count}",
+            "country": "SN",
+            "region": "africa",
+            "preferred_language": "fr",
+            "policy_processes": [],
+        }
         return self._save(Organisation(kind=kind, **{**defaults, **fields}))
 
     def member(self, organisation=None, role="owner", **user_fields):

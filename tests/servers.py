@@ -54,8 +54,9 @@ class PostgresServer:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
     def create_database(self, name: str) -> str:
-        self._run(f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port),
-                  "-U", "postgres", name)
+        self._run(
+            f"{self.bin}/createdb", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres", name
+        )
         return self.url(name)
 
     def start(self) -> None:
@@ -64,19 +65,44 @@ class PostgresServer:
         if self.as_user:
             shutil.chown(self.directory, "postgres")
             shutil.chown(data, "postgres")
-        self._run(f"{self.bin}/initdb", "-D", data, "-U", "postgres", "-A", "trust",
-                  "-E", "UTF8", "--no-sync")
+        self._run(
+            f"{self.bin}/initdb",
+            "-D",
+            data,
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        )
         options = (
             f"-p {self.port} -k {self.directory} -c listen_addresses=127.0.0.1 "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
-        self._run(f"{self.bin}/pg_ctl", "-D", data, "-o", options, "-w", "-l",
-                  os.path.join(self.directory, "server.log"), "start")
+        self._run(
+            f"{self.bin}/pg_ctl",
+            "-D",
+            data,
+            "-o",
+            options,
+            "-w",
+            "-l",
+            os.path.join(self.directory, "server.log"),
+            "start",
+        )
         self.create_database("cta_test")
 
     def stop(self) -> None:
-        self._run(f"{self.bin}/pg_ctl", "-D", os.path.join(self.directory, "data"), "-m",
-                  "immediate", "stop")
+        self._run(
+            f"{self.bin}/pg_ctl",
+            "-D",
+            os.path.join(self.directory, "data"),
+            "-m",
+            "immediate",
+            "stop",
+        )
         shutil.rmtree(self.directory, ignore_errors=True)
 
     @classmethod

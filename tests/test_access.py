@@ -1,4 +1,4 @@
-# ruff: noqa: E501 - the access table is wider than a line, to read as a table
+
 """Who may open which page and use which action: routes x roles, as a table.
 
 Roles: a visitor (not logged in), a signed-in member without an organisation, a member of
@@ -25,7 +25,13 @@ from tests.conftest import PASSWORD, fetch
 from tests.test_hostile_input import ORGANISATION, nothing_changes
 
 VISITOR, NO_ORGANISATION, MEMBER, OWNER, ORGANISER, ADMIN = ROLES = (
-    "visitor", "no-organisation", "member", "owner", "organiser", "admin")
+    "visitor",
+    "no-organisation",
+    "member",
+    "owner",
+    "organiser",
+    "admin",
+)
 
 LOGIN = "login"  # 302 to /login?next=<the path>
 
@@ -36,7 +42,11 @@ def to(location: str) -> tuple[int, str]:
 
 
 HOME, DASHBOARD, ACCOUNT = to("/"), to("/dashboard"), to("/account")
-PROFILE, NEW_PROFILE, MEMBERS = to("/organisation"), to("/organisation/new"), to("/organisation/members")
+PROFILE, NEW_PROFILE, MEMBERS = (
+    to("/organisation"),
+    to("/organisation/new"),
+    to("/organisation/members"),
+)
 USERS = to("/admin/users")
 FORGOT, CONFIRM = to("/password/forgot"), to("/confirm")
 ANYWHERE = "redirect"  # a 302, wherever it goes (e.g. to a row created by the request)
@@ -47,100 +57,294 @@ ANYWHERE = "redirect"  # a 302, wherever it goes (e.g. to a row created by the r
 TABLE = [
     # method  path                                     visitor  no-org       member       owner        organiser    admin
     # public pages
-    ("GET",  "/",                                      200,     200,         200,         200,         200,         200),
-    ("GET",  "/faq",                                   200,     200,         200,         200,         200,         200),
-    ("GET",  "/priorities",                            200,     200,         200,         200,         200,         200),
-    ("GET",  "/healthz",                               200,     200,         200,         200,         200,         200),
-    ("GET",  "/login",                                 200,     DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD),
-    ("GET",  "/signup",                                200,     DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD),
-    ("GET",  "/password/forgot",                       200,     200,         200,         200,         200,         200),
-    ("GET",  "/confirm",                               200,     200,         200,         200,         200,         200),
-    ("GET",  "/confirm/not-a-token",                   CONFIRM, CONFIRM,     CONFIRM,     CONFIRM,     CONFIRM,     CONFIRM),
-    ("GET",  "/password/reset/not-a-token",            FORGOT,  FORGOT,      FORGOT,      FORGOT,      FORGOT,      FORGOT),
-    ("POST", "/password/reset/not-a-token",            FORGOT,  FORGOT,      FORGOT,      FORGOT,      FORGOT,      FORGOT),
-    ("GET",  "/account/email/confirm/not-a-token",     HOME,    HOME,        HOME,        HOME,        HOME,        HOME),
-    ("GET",  "/invitations/{token}",                   200,     200,         200,         200,         200,         200),
-    ("POST", "/invitations/{token}",                   200,     200,         200,         200,         200,         200),
+    ("GET", "/", 200, 200, 200, 200, 200, 200),
+    ("GET", "/faq", 200, 200, 200, 200, 200, 200),
+    ("GET", "/priorities", 200, 200, 200, 200, 200, 200),
+    ("GET", "/healthz", 200, 200, 200, 200, 200, 200),
+    ("GET", "/login", 200, DASHBOARD, DASHBOARD, DASHBOARD, DASHBOARD, DASHBOARD),
+    ("GET", "/signup", 200, DASHBOARD, DASHBOARD, DASHBOARD, DASHBOARD, DASHBOARD),
+    ("GET", "/password/forgot", 200, 200, 200, 200, 200, 200),
+    ("GET", "/confirm", 200, 200, 200, 200, 200, 200),
+    ("GET", "/confirm/not-a-token", CONFIRM, CONFIRM, CONFIRM, CONFIRM, CONFIRM, CONFIRM),
+    ("GET", "/password/reset/not-a-token", FORGOT, FORGOT, FORGOT, FORGOT, FORGOT, FORGOT),
+    ("POST", "/password/reset/not-a-token", FORGOT, FORGOT, FORGOT, FORGOT, FORGOT, FORGOT),
+    ("GET", "/account/email/confirm/not-a-token", HOME, HOME, HOME, HOME, HOME, HOME),
+    ("GET", "/invitations/{token}", 200, 200, 200, 200, 200, 200),
+    ("POST", "/invitations/{token}", 200, 200, 200, 200, 200, 200),
     # any signed-in person
-    ("POST", "/logout",                                LOGIN,   HOME,        HOME,        HOME,        HOME,        HOME),
-    ("GET",  "/dashboard",                             LOGIN,   200,         200,         200,         200,         200),
-    ("GET",  "/account",                               LOGIN,   200,         200,         200,         200,         200),
-    ("POST", "/account",                               LOGIN,   ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT),
-    ("GET",  "/account/email",                         LOGIN,   200,         200,         200,         200,         200),
-    ("POST", "/account/email",                         LOGIN,   ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT),
-    ("GET",  "/account/password",                      LOGIN,   200,         200,         200,         200,         200),
-    ("POST", "/account/password",                      LOGIN,   ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT,     ACCOUNT),
-    ("GET",  "/account/export",                        LOGIN,   200,         200,         200,         200,         200),
-    ("GET",  "/account/delete",                        LOGIN,   200,         200,         200,         200,         200),
-    ("POST", "/account/delete",                        LOGIN,   HOME,        HOME,        HOME,        HOME,        HOME),
-    ("POST", "/account/language",                      to("/faq?lang=fr"),   to("/faq"),  to("/faq"),  to("/faq"),  to("/faq"),  to("/faq")),
+    ("POST", "/logout", LOGIN, HOME, HOME, HOME, HOME, HOME),
+    ("GET", "/dashboard", LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/account", LOGIN, 200, 200, 200, 200, 200),
+    ("POST", "/account", LOGIN, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT),
+    ("GET", "/account/email", LOGIN, 200, 200, 200, 200, 200),
+    ("POST", "/account/email", LOGIN, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT),
+    ("GET", "/account/password", LOGIN, 200, 200, 200, 200, 200),
+    ("POST", "/account/password", LOGIN, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT, ACCOUNT),
+    ("GET", "/account/export", LOGIN, 200, 200, 200, 200, 200),
+    ("GET", "/account/delete", LOGIN, 200, 200, 200, 200, 200),
+    ("POST", "/account/delete", LOGIN, HOME, HOME, HOME, HOME, HOME),
+    (
+        "POST",
+        "/account/language",
+        to("/faq?lang=fr"),
+        to("/faq"),
+        to("/faq"),
+        to("/faq"),
+        to("/faq"),
+        to("/faq"),
+    ),
     # the organisation profile: its members; owner-only actions are 403 for a member
-    ("GET",  "/organisation",                          LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
-    ("GET",  "/organisation/new",                      LOGIN,   200,         PROFILE,     PROFILE,     200,         200),
-    ("POST", "/organisation/new",                      LOGIN,   PROFILE,     PROFILE,     PROFILE,     PROFILE,     PROFILE),
-    ("GET",  "/organisation/edit",                     LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/organisation/edit",                     LOGIN,   NEW_PROFILE, PROFILE,     PROFILE,     NEW_PROFILE, NEW_PROFILE),
-    ("GET",  "/organisation/members",                  LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/organisation/members",                  LOGIN,   NEW_PROFILE, 403,         MEMBERS,     NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/organisation/members/{member}/role",    LOGIN,   NEW_PROFILE, 403,         MEMBERS,     NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/organisation/members/{member}/remove",  LOGIN,   NEW_PROFILE, 403,         MEMBERS,     NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/organisation/invitations/{invitation}/revoke",
-                                                       LOGIN,   NEW_PROFILE, 403,         MEMBERS,     NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/organisation/leave",                    LOGIN,   NEW_PROFILE, DASHBOARD,   MEMBERS,     NEW_PROFILE, NEW_PROFILE),
+    ("GET", "/organisation", LOGIN, NEW_PROFILE, 200, 200, NEW_PROFILE, NEW_PROFILE),
+    ("GET", "/organisation/new", LOGIN, 200, PROFILE, PROFILE, 200, 200),
+    ("POST", "/organisation/new", LOGIN, PROFILE, PROFILE, PROFILE, PROFILE, PROFILE),
+    ("GET", "/organisation/edit", LOGIN, NEW_PROFILE, 200, 200, NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/edit", LOGIN, NEW_PROFILE, PROFILE, PROFILE, NEW_PROFILE, NEW_PROFILE),
+    ("GET", "/organisation/members", LOGIN, NEW_PROFILE, 200, 200, NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/organisation/members", LOGIN, NEW_PROFILE, 403, MEMBERS, NEW_PROFILE, NEW_PROFILE),
+    (
+        "POST",
+        "/organisation/members/{member}/role",
+        LOGIN,
+        NEW_PROFILE,
+        403,
+        MEMBERS,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    (
+        "POST",
+        "/organisation/members/{member}/remove",
+        LOGIN,
+        NEW_PROFILE,
+        403,
+        MEMBERS,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    (
+        "POST",
+        "/organisation/invitations/{invitation}/revoke",
+        LOGIN,
+        NEW_PROFILE,
+        403,
+        MEMBERS,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    (
+        "POST",
+        "/organisation/leave",
+        LOGIN,
+        NEW_PROFILE,
+        DASHBOARD,
+        MEMBERS,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
     # another organisation's rows: 404 for A's owner
-    ("POST", "/organisation/members/{other_member}/role",
-                                                       LOGIN,   NEW_PROFILE, 403,         404,         NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/organisation/members/{other_member}/remove",
-                                                       LOGIN,   NEW_PROFILE, 403,         404,         NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/organisation/invitations/{other_invitation}/revoke",
-                                                       LOGIN,   NEW_PROFILE, 403,         404,         NEW_PROFILE, NEW_PROFILE),
+    (
+        "POST",
+        "/organisation/members/{other_member}/role",
+        LOGIN,
+        NEW_PROFILE,
+        403,
+        404,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    (
+        "POST",
+        "/organisation/members/{other_member}/remove",
+        LOGIN,
+        NEW_PROFILE,
+        403,
+        404,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    (
+        "POST",
+        "/organisation/invitations/{other_invitation}/revoke",
+        LOGIN,
+        NEW_PROFILE,
+        403,
+        404,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
     # the secretariat: admins only
-    ("GET",  "/admin/users",                           LOGIN,   403,         403,         403,         403,         200),
-    ("GET",  "/admin/users?q=person",                  LOGIN,   403,         403,         403,         403,         200),
-    ("POST", "/admin/users/{user}/role",               LOGIN,   403,         403,         403,         403,         USERS),
-    ("POST", "/admin/users/{user}/active",             LOGIN,   403,         403,         403,         403,         USERS),
-    ("POST", "/admin/users/999999/role",               LOGIN,   403,         403,         403,         403,         404),
-    ("GET",  "/admin/organisations",                   LOGIN,   403,         403,         403,         403,         200),
-    ("GET",  "/admin/organisations/{organisation}",    LOGIN,   403,         403,         403,         403,         200),
-    ("POST", "/admin/organisations/{organisation}",    LOGIN,   403,         403,         403,         403,         to("/admin/organisations/{organisation}")),
-    ("GET",  "/admin/organisations/999999",            LOGIN,   403,         403,         403,         403,         404),
-    ("GET",  "/admin/mailbox/",                        LOGIN,   403,         403,         403,         403,         200),
-    ("GET",  "/admin/mailbox/?status=queued",          LOGIN,   403,         403,         403,         403,         200),
-    ("GET",  "/admin/mailbox/{message}",               LOGIN,   403,         403,         403,         403,         200),
-    ("GET",  "/admin/mailbox/999999",                  LOGIN,   403,         403,         403,         403,         404),
-    ("POST", "/admin/organisations/{organisation}/grants", LOGIN, 403,         403,         403,         403,         to("/admin/organisations/{organisation}")),
-    ("POST", "/admin/organisations/{organisation}/grants/999999/revoke", LOGIN, 403, 403,  403,         403,         404),
+    ("GET", "/admin/users", LOGIN, 403, 403, 403, 403, 200),
+    ("GET", "/admin/users?q=person", LOGIN, 403, 403, 403, 403, 200),
+    ("POST", "/admin/users/{user}/role", LOGIN, 403, 403, 403, 403, USERS),
+    ("POST", "/admin/users/{user}/active", LOGIN, 403, 403, 403, 403, USERS),
+    ("POST", "/admin/users/999999/role", LOGIN, 403, 403, 403, 403, 404),
+    ("GET", "/admin/organisations", LOGIN, 403, 403, 403, 403, 200),
+    ("GET", "/admin/organisations/{organisation}", LOGIN, 403, 403, 403, 403, 200),
+    (
+        "POST",
+        "/admin/organisations/{organisation}",
+        LOGIN,
+        403,
+        403,
+        403,
+        403,
+        to("/admin/organisations/{organisation}"),
+    ),
+    ("GET", "/admin/organisations/999999", LOGIN, 403, 403, 403, 403, 404),
+    ("GET", "/admin/mailbox/", LOGIN, 403, 403, 403, 403, 200),
+    ("GET", "/admin/mailbox/?status=queued", LOGIN, 403, 403, 403, 403, 200),
+    ("GET", "/admin/mailbox/{message}", LOGIN, 403, 403, 403, 403, 200),
+    ("GET", "/admin/mailbox/999999", LOGIN, 403, 403, 403, 403, 404),
+    (
+        "POST",
+        "/admin/organisations/{organisation}/grants",
+        LOGIN,
+        403,
+        403,
+        403,
+        403,
+        to("/admin/organisations/{organisation}"),
+    ),
+    (
+        "POST",
+        "/admin/organisations/{organisation}/grants/999999/revoke",
+        LOGIN,
+        403,
+        403,
+        403,
+        403,
+        404,
+    ),
     # the public repository
-    ("GET",  "/actions/",                              200,     200,         200,         200,         200,         200),
-    ("GET",  "/actions/?priority=3&year=2023",         200,     200,         200,         200,         200,         200),
-    ("GET",  "/actions/{published}",                   200,     200,         200,         200,         200,         200),
-    ("GET",  "/actions/{draft}",                       404,     404,         404,         404,         404,         404),
-    ("GET",  "/actions/999999",                        404,     404,         404,         404,         404,         404),
+    ("GET", "/actions/", 200, 200, 200, 200, 200, 200),
+    ("GET", "/actions/?priority=3&year=2023", 200, 200, 200, 200, 200, 200),
+    ("GET", "/actions/{published}", 200, 200, 200, 200, 200, 200),
+    ("GET", "/actions/{draft}", 404, 404, 404, 404, 404, 404),
+    ("GET", "/actions/999999", 404, 404, 404, 404, 404, 404),
     # an organisation's own actions
-    ("GET",  "/my/actions/",                           LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/my/actions/new",                        LOGIN,   NEW_PROFILE, ANYWHERE,    ANYWHERE,    NEW_PROFILE, NEW_PROFILE),
-    ("GET",  "/my/actions/{draft}",                    LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
-    ("GET",  "/my/actions/{draft}/about",              LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/my/actions/{draft}/about",              LOGIN,   NEW_PROFILE, to("/my/actions/{draft}/timeline"), to("/my/actions/{draft}/timeline"), NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/my/actions/{draft}/submit",             LOGIN,   NEW_PROFILE, DASHBOARD,   DASHBOARD,   NEW_PROFILE, NEW_PROFILE),
-    ("GET",  "/my/actions/{published}/correction",     LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
-    ("GET",  "/my/actions/{draft}/correction",         LOGIN,   NEW_PROFILE, 404,         404,         NEW_PROFILE, NEW_PROFILE),
-    ("GET",  "/my/actions/{other_action}",             LOGIN,   NEW_PROFILE, 404,         404,         NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/my/actions/{other_action}/about",       LOGIN,   NEW_PROFILE, 404,         404,         NEW_PROFILE, NEW_PROFILE),
-    ("POST", "/my/actions/{other_action}/submit",      LOGIN,   NEW_PROFILE, 404,         404,         NEW_PROFILE, NEW_PROFILE),
+    ("GET", "/my/actions/", LOGIN, NEW_PROFILE, 200, 200, NEW_PROFILE, NEW_PROFILE),
+    ("POST", "/my/actions/new", LOGIN, NEW_PROFILE, ANYWHERE, ANYWHERE, NEW_PROFILE, NEW_PROFILE),
+    ("GET", "/my/actions/{draft}", LOGIN, NEW_PROFILE, 200, 200, NEW_PROFILE, NEW_PROFILE),
+    ("GET", "/my/actions/{draft}/about", LOGIN, NEW_PROFILE, 200, 200, NEW_PROFILE, NEW_PROFILE),
+    (
+        "POST",
+        "/my/actions/{draft}/about",
+        LOGIN,
+        NEW_PROFILE,
+        to("/my/actions/{draft}/timeline"),
+        to("/my/actions/{draft}/timeline"),
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    (
+        "POST",
+        "/my/actions/{draft}/submit",
+        LOGIN,
+        NEW_PROFILE,
+        DASHBOARD,
+        DASHBOARD,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    (
+        "GET",
+        "/my/actions/{published}/correction",
+        LOGIN,
+        NEW_PROFILE,
+        200,
+        200,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    (
+        "GET",
+        "/my/actions/{draft}/correction",
+        LOGIN,
+        NEW_PROFILE,
+        404,
+        404,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    ("GET", "/my/actions/{other_action}", LOGIN, NEW_PROFILE, 404, 404, NEW_PROFILE, NEW_PROFILE),
+    (
+        "POST",
+        "/my/actions/{other_action}/about",
+        LOGIN,
+        NEW_PROFILE,
+        404,
+        404,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
+    (
+        "POST",
+        "/my/actions/{other_action}/submit",
+        LOGIN,
+        NEW_PROFILE,
+        404,
+        404,
+        NEW_PROFILE,
+        NEW_PROFILE,
+    ),
     # moderation
-    ("GET",  "/admin/actions/",                        LOGIN,   403,         403,         403,         403,         200),
-    ("GET",  "/admin/actions/{submitted}",             LOGIN,   403,         403,         403,         403,         200),
-    ("POST", "/admin/actions/{submitted}/publish",     LOGIN,   403,         403,         403,         403,         to("/admin/actions/{submitted}")),
-    ("POST", "/admin/actions/{submitted}/return",      LOGIN,   403,         403,         403,         403,         to("/admin/actions/{submitted}")),
-    ("POST", "/admin/actions/{submitted}/reject",      LOGIN,   403,         403,         403,         403,         to("/admin/actions/{submitted}")),
-    ("POST", "/admin/actions/{submitted}/translation", LOGIN,   403,         403,         403,         403,         to("/admin/actions/{submitted}")),
-    ("GET",  "/admin/actions/999999",                  LOGIN,   403,         403,         403,         403,         404),
-    ("GET",  "/admin/actions/corrections/{correction}", LOGIN,  403,         403,         403,         403,         200),
-    ("POST", "/admin/actions/corrections/{correction}/decline", LOGIN, 403,  403,         403,         403,         to("/admin/actions/corrections/{correction}")),
-    ("GET",  "/admin/actions/corrections/999999",      LOGIN,   403,         403,         403,         403,         404),
+    ("GET", "/admin/actions/", LOGIN, 403, 403, 403, 403, 200),
+    ("GET", "/admin/actions/{submitted}", LOGIN, 403, 403, 403, 403, 200),
+    (
+        "POST",
+        "/admin/actions/{submitted}/publish",
+        LOGIN,
+        403,
+        403,
+        403,
+        403,
+        to("/admin/actions/{submitted}"),
+    ),
+    (
+        "POST",
+        "/admin/actions/{submitted}/return",
+        LOGIN,
+        403,
+        403,
+        403,
+        403,
+        to("/admin/actions/{submitted}"),
+    ),
+    (
+        "POST",
+        "/admin/actions/{submitted}/reject",
+        LOGIN,
+        403,
+        403,
+        403,
+        403,
+        to("/admin/actions/{submitted}"),
+    ),
+    (
+        "POST",
+        "/admin/actions/{submitted}/translation",
+        LOGIN,
+        403,
+        403,
+        403,
+        403,
+        to("/admin/actions/{submitted}"),
+    ),
+    ("GET", "/admin/actions/999999", LOGIN, 403, 403, 403, 403, 404),
+    ("GET", "/admin/actions/corrections/{correction}", LOGIN, 403, 403, 403, 403, 200),
+    (
+        "POST",
+        "/admin/actions/corrections/{correction}/decline",
+        LOGIN,
+        403,
+        403,
+        403,
+        403,
+        to("/admin/actions/corrections/{correction}"),
+    ),
+    ("GET", "/admin/actions/corrections/999999", LOGIN, 403, 403, 403, 403, 404),
     # the external submission site's webhook (no secret is configured in the tests)
-    ("POST", "/api/v1/hooks/action-submitted",         503,     503,         503,         503,         503,         503),
+    ("POST", "/api/v1/hooks/action-submitted", 503, 503, 503, 503, 503, 503),
 ]
 
 MATRIX = [
@@ -153,8 +357,11 @@ MATRIX = [
 POST_DATA = {
     "/account": {"name": "Awa Diop", "locale": "en", "timezone": "UTC"},
     "/account/email": {"email": "new.address@example.org", "current_password": PASSWORD},
-    "/account/password": {"current_password": PASSWORD, "password": "a brand new password",
-                          "confirm": "a brand new password"},
+    "/account/password": {
+        "current_password": PASSWORD,
+        "password": "a brand new password",
+        "confirm": "a brand new password",
+    },
     "/account/delete": {"current_password": PASSWORD, "confirm": "y"},
     "/account/language": {"lang": "fr", "next": "/faq"},
     "/organisation/new": ORGANISATION,
@@ -167,12 +374,18 @@ POST_DATA = {
     "/admin/organisations/{organisation}": {"email": "new.owner@example.org"},
     "/admin/organisations/{organisation}/grants": {"reason": "Invited partner"},
     "/my/actions/{draft}/about": {"title": "Renamed", "description": "Text", "language": "en"},
-    "/my/actions/{other_action}/about": {"title": "Renamed", "description": "Text",
-                                         "language": "en"},
+    "/my/actions/{other_action}/about": {
+        "title": "Renamed",
+        "description": "Text",
+        "language": "en",
+    },
     "/admin/actions/{submitted}/return": {"return-reason": "Please add the dates."},
     "/admin/actions/{submitted}/reject": {"reject-reason": "Not an action of a local government."},
-    "/admin/actions/{submitted}/translation": {"language": "fr", "title": "Titre",
-                                               "description": "Texte"},
+    "/admin/actions/{submitted}/translation": {
+        "language": "fr",
+        "title": "Titre",
+        "description": "Texte",
+    },
     "/admin/actions/corrections/{correction}/decline": {"decline-reason": "Nothing to correct."},
 }
 
@@ -195,13 +408,26 @@ class World:
         target = make.user(email="target@example.org")
         with app.app_context():
             now = utcnow()
-            for org, email, token in ((organisation, "guest@a.example.org", "token-for-a"),
-                                      (other, "guest@b.example.org", "token-for-b")):
-                db.session.add(Invitation(organisation_id=org.id, email=email, role="member",
-                                          token_hash=hash_random_token(token),
-                                          expires_at=now.replace(year=now.year + 1)))
-            message = OutboxMessage(category="account", to_address=target.email,
-                                    subject="Hello", body_text="Hello", body_html="<p>Hello</p>")
+            for org, email, token in (
+                (organisation, "guest@a.example.org", "token-for-a"),
+                (other, "guest@b.example.org", "token-for-b"),
+            ):
+                db.session.add(
+                    Invitation(
+                        organisation_id=org.id,
+                        email=email,
+                        role="member",
+                        token_hash=hash_random_token(token),
+                        expires_at=now.replace(year=now.year + 1),
+                    )
+                )
+            message = OutboxMessage(
+                category="account",
+                to_address=target.email,
+                subject="Hello",
+                body_text="Hello",
+                body_html="<p>Hello</p>",
+            )
             db.session.add(message)
             db.session.commit()
             message_id = message.id
@@ -210,14 +436,18 @@ class World:
         published = make_action(app, organisation, owner, status="published")
         other_action = make_action(app, other, other_owner)
         with app.app_context():
-            correction = CorrectionRequest(action_id=submitted, requested_by_id=owner.id,
-                                           message="Please fix the start date.")
+            correction = CorrectionRequest(
+                action_id=submitted, requested_by_id=owner.id, message="Please fix the start date."
+            )
             db.session.add(correction)
             db.session.commit()
             correction_id = correction.id
         self.ids = {
-            "draft": draft, "submitted": submitted, "published": published,
-            "other_action": other_action, "correction": correction_id,
+            "draft": draft,
+            "submitted": submitted,
+            "published": published,
+            "other_action": other_action,
+            "correction": correction_id,
             "token": "token-for-a",
             "member": fetch(app, Membership, user_id=member.id).id,
             "invitation": fetch(app, Invitation, organisation_id=organisation.id).id,
@@ -256,7 +486,8 @@ def assert_outcome(response, expected, url: str, ids: dict) -> None:
 
 
 @pytest.mark.parametrize(
-    ("method", "path", "role", "expected"), MATRIX,
+    ("method", "path", "role", "expected"),
+    MATRIX,
     ids=[f"{method} {path} as {role}" for method, path, role, _ in MATRIX],
 )
 def test_access(app, client, world, method, path, role, expected):
@@ -279,4 +510,5 @@ def test_every_route_is_in_the_table(app):
 def _matches(rule: str, path: str) -> bool:
     rule_parts, path_parts = rule.strip("/").split("/"), path.strip("/").split("/")
     return len(rule_parts) == len(path_parts) and all(
-        r == p or r.startswith("<") for r, p in zip(rule_parts, path_parts, strict=True))
+        r == p or r.startswith("<") for r, p in zip(rule_parts, path_parts, strict=True)
+    )

@@ -9,8 +9,17 @@ def run(app, *args, input=None):
 
 
 def test_create_admin_list_and_deactivate(app):
-    result = run(app, "users", "create-admin", "--email", "Sec@Example.org", "--name", "Sec",
-                 "--password", "a long password")
+    result = run(
+        app,
+        "users",
+        "create-admin",
+        "--email",
+        "Sec@Example.org",
+        "--name",
+        "Sec",
+        "--password",
+        "a long password",
+    )
     assert result.exit_code == 0, result.output
     admin = fetch(app, User, email="sec@example.org")
     assert admin.role == "admin" and admin.email_confirmed_at is not None
@@ -20,12 +29,39 @@ def test_create_admin_list_and_deactivate(app):
 
 
 def test_create_admin_refuses_bad_input(app):
-    bad_email = run(app, "users", "create-admin", "--email", "not-an-email", "--name", "A",
-                    "--password", "a long password")
-    short = run(app, "users", "create-admin", "--email", "a@example.org", "--name", "A",
-                "--password", "short")
-    newline = run(app, "users", "create-admin", "--email", "a@example.org", "--name", "A\nB",
-                  "--password", "a long password")
+    bad_email = run(
+        app,
+        "users",
+        "create-admin",
+        "--email",
+        "not-an-email",
+        "--name",
+        "A",
+        "--password",
+        "a long password",
+    )
+    short = run(
+        app,
+        "users",
+        "create-admin",
+        "--email",
+        "a@example.org",
+        "--name",
+        "A",
+        "--password",
+        "short",
+    )
+    newline = run(
+        app,
+        "users",
+        "create-admin",
+        "--email",
+        "a@example.org",
+        "--name",
+        "A\nB",
+        "--password",
+        "a long password",
+    )
     for result in (bad_email, short, newline):
         assert result.exit_code == 2
         assert "Error" in result.output
@@ -61,13 +97,15 @@ def test_seed_demo_unlocks_the_cities_that_submitted(app):
 
     assert run(app, "seed-demo").exit_code == 0
     with app.app_context():
+
         def named(name):
             return db.session.scalar(select(Organisation).where(Organisation.name == name))
 
         assert access_for(named("Montréal")).is_unlocked
         assert not access_for(named("Accra Metropolitan Assembly")).is_unlocked
-        accra = db.session.scalars(select(Action).where(
-            Action.organisation_id == named("Accra Metropolitan Assembly").id)).all()
+        accra = db.session.scalars(
+            select(Action).where(Action.organisation_id == named("Accra Metropolitan Assembly").id)
+        ).all()
         assert [action.status for action in accra] == ["draft"]
         published = db.session.scalars(select(Action).where(Action.status == "published")).all()
         assert len(published) >= 10

@@ -1,4 +1,4 @@
-# ruff: noqa: S105, S106 - the passwords here are test payloads
+# ruff: noqa: S106 - the passwords here are test payloads
 """Hostile input to every form: never a 500, always a clear refusal, and nothing stored.
 
 Each test takes a picture of every table (the outbox and the audit log included) before the
@@ -59,8 +59,7 @@ def database_rows(app) -> dict[str, list[tuple]]:
     """Every row of every table, in a stable order."""
     with app.app_context():
         return {
-            table.name: sorted((tuple(row) for row in db.session.execute(table.select())),
-                               key=repr)
+            table.name: sorted((tuple(row) for row in db.session.execute(table.select())), key=repr)
             for table in db.metadata.sorted_tables
         }
 
@@ -101,18 +100,23 @@ def tampered(token: str) -> str:
 
 # Cases shared by every email field and every single-line name field.
 
+
 def email_cases(field: str) -> list:
     return [
         case("email-overlong", EMAIL_TOO_LONG, **{field: "a" * 10_000 + "@dakar.example.org"}),
         case("email-empty", NO_EMAIL, **{field: ""}),
         case("email-missing", NO_EMAIL, **{field: MISSING}),
-        case("email-header-injection", ONE_LINE,
-             **{field: "awa@dakar.example.org\r\nBcc: x@y.org"}),
+        case(
+            "email-header-injection", ONE_LINE, **{field: "awa@dakar.example.org\r\nBcc: x@y.org"}
+        ),
         case("email-nul-byte", NOT_ALLOWED, **{field: "awa\x00@dakar.example.org"}),
         case("email-not-an-address", BAD_EMAIL, **{field: "not-an-email"}),
         case("email-script", BAD_EMAIL, **{field: SCRIPT}),
-        case("email-list-first-invalid", BAD_EMAIL,
-             **{field: ["not-an-email", "awa@dakar.example.org"]}),
+        case(
+            "email-list-first-invalid",
+            BAD_EMAIL,
+            **{field: ["not-an-email", "awa@dakar.example.org"]},
+        ),
     ]
 
 
@@ -134,12 +138,21 @@ def new_password_cases() -> list:
         case("password-overlong", PASSWORD_LENGTH, password=LONG, confirm=LONG),
         case("password-empty", "Choose a password.", password="", confirm=""),
         case("password-missing", "Choose a password.", password=MISSING, confirm=MISSING),
-        case("password-confirm-differs", "The two passwords differ.",
-             confirm="another long password"),
-        case("password-nul-byte", NOT_ALLOWED, password="a long\x00password",
-             confirm="a long\x00password"),
-        case("password-line-break", ONE_LINE, password="a long\r\npassword",
-             confirm="a long\r\npassword"),
+        case(
+            "password-confirm-differs", "The two passwords differ.", confirm="another long password"
+        ),
+        case(
+            "password-nul-byte",
+            NOT_ALLOWED,
+            password="a long\x00password",
+            confirm="a long\x00password",
+        ),
+        case(
+            "password-line-break",
+            ONE_LINE,
+            password="a long\r\npassword",
+            confirm="a long\r\npassword",
+        ),
     ]
 
 
@@ -166,16 +179,24 @@ TIMEZONE_CASES = [
 # --- sign-up, log in, confirmation, password reset ----------------------------------------
 
 SIGNUP = {
-    "name": "Awa Diop", "email": "awa@dakar.example.org", "password": "a long password",
-    "confirm": "a long password", "locale": "en", "timezone": "Africa/Dakar",
+    "name": "Awa Diop",
+    "email": "awa@dakar.example.org",
+    "password": "a long password",
+    "confirm": "a long password",
+    "locale": "en",
+    "timezone": "Africa/Dakar",
 }
 SIGNUP_CASES = [
     *name_cases("name", 120),
     case("name-missing", REQUIRED, name=MISSING),
     *email_cases("email"),
     *new_password_cases(),
-    case("password-is-the-email", "Your password must not be your email address.",
-         password="awa@dakar.example.org", confirm="awa@dakar.example.org"),
+    case(
+        "password-is-the-email",
+        "Your password must not be your email address.",
+        password="awa@dakar.example.org",
+        confirm="awa@dakar.example.org",
+    ),
     *select_cases("locale", "en"),
     *TIMEZONE_CASES,
 ]
@@ -217,24 +238,29 @@ LOGIN_CASES = [
 def test_login_refuses_hostile_input(app, client, make, fields, message):
     make.user(email="awa@dakar.example.org")
     with nothing_changes(app):
-        response = client.post("/login", data=form(
-            {"email": "awa@dakar.example.org", "password": PASSWORD}, fields))
+        response = client.post(
+            "/login", data=form({"email": "awa@dakar.example.org", "password": PASSWORD}, fields)
+        )
     assert_form_refused(response, message)
     assert client.get("/dashboard").status_code == 302  # not logged in
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example.com/",
-    "//evil.example.com/",
-    "/\\evil.example.com",
-    "/\t/evil.example.com",
-    "/account\r\nSet-Cookie: stolen=1",
-    LONG,
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example.com/",
+        "//evil.example.com/",
+        "/\\evil.example.com",
+        "/\t/evil.example.com",
+        "/account\r\nSet-Cookie: stolen=1",
+        LONG,
+    ],
+)
 def test_login_never_redirects_off_site_or_injects_headers(client, make, target):
     user = make.user()
-    response = client.post("/login", query_string={"next": target},
-                           data={"email": user.email, "password": PASSWORD})
+    response = client.post(
+        "/login", query_string={"next": target}, data={"email": user.email, "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert response.headers["Location"] == "/dashboard"
     assert "Set-Cookie: stolen" not in str(response.headers)
@@ -242,8 +268,9 @@ def test_login_never_redirects_off_site_or_injects_headers(client, make, target)
 
 @pytest.mark.parametrize("path", ["/confirm", "/password/forgot"])
 @pytest.mark.parametrize(("fields", "message"), email_cases("email"))
-def test_email_only_forms_refuse_hostile_input_and_send_nothing(app, client, make, path,
-                                                                fields, message):
+def test_email_only_forms_refuse_hostile_input_and_send_nothing(
+    app, client, make, path, fields, message
+):
     make.user(email="awa@dakar.example.org", confirmed=path == "/password/forgot")
     with nothing_changes(app):
         response = client.post(path, data=form({"email": "awa@dakar.example.org"}, fields))
@@ -271,13 +298,16 @@ def test_reset_password_refuses_hostile_input(app, client, reset_link, fields, m
     assert_form_refused(response, message)
 
 
-@pytest.mark.parametrize(("mangle", "status"), [
-    pytest.param(tampered, 302, id="tampered-signature"),
-    pytest.param(lambda token: token + "x", 302, id="extra-character"),
-    pytest.param(lambda token: token.split(".")[0], 302, id="payload-only"),
-    pytest.param(lambda token: "x" * 5_000, 302, id="overlong"),
-    pytest.param(lambda token: "..%2F..%2Fetc%2Fpasswd", 404, id="path-traversal"),
-])
+@pytest.mark.parametrize(
+    ("mangle", "status"),
+    [
+        pytest.param(tampered, 302, id="tampered-signature"),
+        pytest.param(lambda token: token + "x", 302, id="extra-character"),
+        pytest.param(lambda token: token.split(".")[0], 302, id="payload-only"),
+        pytest.param(lambda token: "x" * 5_000, 302, id="overlong"),
+        pytest.param(lambda token: "..%2F..%2Fetc%2Fpasswd", 404, id="path-traversal"),
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
 def test_tampered_reset_links_are_refused(app, client, reset_link, mangle, status, method):
     token = reset_link.rsplit("/", 1)[1]
@@ -302,12 +332,15 @@ def test_a_confirmation_token_does_not_open_the_password_reset(app, client, make
     assert response.headers["Location"] == "/password/forgot"
 
 
-@pytest.mark.parametrize(("mangle", "status"), [
-    pytest.param(tampered, 302, id="tampered-signature"),
-    pytest.param(lambda token: "x" * 5_000, 302, id="overlong"),
-    pytest.param(lambda token: "not.a.token", 302, id="garbage"),
-    pytest.param(lambda token: token + "%00", 400, id="nul-byte"),
-])
+@pytest.mark.parametrize(
+    ("mangle", "status"),
+    [
+        pytest.param(tampered, 302, id="tampered-signature"),
+        pytest.param(lambda token: "x" * 5_000, 302, id="overlong"),
+        pytest.param(lambda token: "not.a.token", 302, id="garbage"),
+        pytest.param(lambda token: token + "%00", 400, id="nul-byte"),
+    ],
+)
 def test_tampered_confirmation_links_are_refused(app, client, make, mangle, status):
     user = make.user(email="awa@dakar.example.org", confirmed=False)
     client.post("/confirm", data={"email": user.email})
@@ -353,12 +386,14 @@ CHANGE_EMAIL = {"email": "new@dakar.example.org", "current_password": PASSWORD}
 CHANGE_EMAIL_CASES = [
     *email_cases("email"),
     case("same-address", "This is already your email address.", email="me@dakar.example.org"),
-    case("address-of-another-account", "Another account already uses this address.",
-         email="taken@dakar.example.org"),
+    case(
+        "address-of-another-account",
+        "Another account already uses this address.",
+        email="taken@dakar.example.org",
+    ),
     case("wrong-password", NOT_YOUR_PASSWORD, current_password="not the password"),
     case("password-empty", "Enter your current password.", current_password=""),
-    case("password-overlong", "Field cannot be longer than 128 characters.",
-         current_password=LONG),
+    case("password-overlong", "Field cannot be longer than 128 characters.", current_password=LONG),
     case("password-nul-byte", NOT_ALLOWED, current_password=PASSWORD + "\x00"),
 ]
 
@@ -378,11 +413,14 @@ def test_change_email_refuses_hostile_input(app, client, auth, make, fields, mes
     assert_form_refused(response, message)
 
 
-@pytest.mark.parametrize("mangle", [
-    pytest.param(tampered, id="tampered-signature"),
-    pytest.param(lambda token: token + "x", id="extra-character"),
-    pytest.param(lambda token: "x" * 5_000, id="overlong"),
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        pytest.param(tampered, id="tampered-signature"),
+        pytest.param(lambda token: token + "x", id="extra-character"),
+        pytest.param(lambda token: "x" * 5_000, id="overlong"),
+    ],
+)
 def test_tampered_email_change_links_change_nothing(app, client, auth, mangle):
     auth.login_as(email="me@dakar.example.org")
     client.post("/account/email", data=CHANGE_EMAIL)
@@ -391,8 +429,10 @@ def test_tampered_email_change_links_change_nothing(app, client, auth, mangle):
     with nothing_changes(app):
         response = client.get(f"/account/email/confirm/{mangle(token)}")
         assert response.headers["Location"] == "/"
-        assert client.post(f"/password/reset/{token}", data=RESET).headers[
-            "Location"] == "/password/forgot"  # not a reset token either
+        assert (
+            client.post(f"/password/reset/{token}", data=RESET).headers["Location"]
+            == "/password/forgot"
+        )  # not a reset token either
 
 
 CHANGE_PASSWORD = {"current_password": PASSWORD, **RESET}
@@ -400,8 +440,7 @@ CHANGE_PASSWORD_CASES = [
     *new_password_cases(),
     case("current-wrong", NOT_YOUR_PASSWORD, current_password="not the password"),
     case("current-missing", "Enter your current password.", current_password=MISSING),
-    case("current-overlong", "Field cannot be longer than 128 characters.",
-         current_password=LONG),
+    case("current-overlong", "Field cannot be longer than 128 characters.", current_password=LONG),
     case("current-nul-byte", NOT_ALLOWED, current_password=PASSWORD + "\x00"),
 ]
 
@@ -427,11 +466,13 @@ DELETE_CASES = [
     case("box-false", "Tick the box to confirm.", confirm="false"),
     case("wrong-password", NOT_YOUR_PASSWORD, current_password="not the password"),
     case("password-empty", "Enter your current password.", current_password=""),
-    case("password-overlong", "Field cannot be longer than 128 characters.",
-         current_password=LONG),
+    case("password-overlong", "Field cannot be longer than 128 characters.", current_password=LONG),
     case("password-nul-byte", NOT_ALLOWED, current_password=PASSWORD + "\x00"),
-    case("password-list-first-wrong", NOT_YOUR_PASSWORD,
-         current_password=["not the password", PASSWORD]),
+    case(
+        "password-list-first-wrong",
+        NOT_YOUR_PASSWORD,
+        current_password=["not the password", PASSWORD],
+    ),
 ]
 
 
@@ -471,13 +512,16 @@ def test_language_switch_refuses_unknown_languages(app, client, auth, signed_in,
     assert "lang=" not in response.headers.get("Location", "")
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example.com/",
-    "//evil.example.com/",
-    "/\\evil.example.com",
-    "/\t/evil.example.com",
-    "/faq\r\nSet-Cookie: stolen=1",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example.com/",
+        "//evil.example.com/",
+        "/\\evil.example.com",
+        "/\t/evil.example.com",
+        "/faq\r\nSet-Cookie: stolen=1",
+    ],
+)
 @pytest.mark.parametrize("signed_in", [True, False], ids=["signed-in", "visitor"])
 def test_language_switch_stays_on_this_site(client, auth, signed_in, target):
     if signed_in:
@@ -493,16 +537,19 @@ def test_language_switch_stays_on_this_site(client, auth, signed_in, target):
 BIG_COOKIE = "x" * 4_000  # about the most a browser sends back
 
 
-@pytest.mark.parametrize(("where", "value"), [
-    pytest.param("query", "de", id="query-unknown"),
-    pytest.param("query", LONG, id="query-overlong"),
-    pytest.param("query", "fr\r\nSet-Cookie: x=y", id="query-header-injection"),
-    pytest.param("cookie", "de", id="cookie-unknown"),
-    pytest.param("cookie", "../../etc/passwd", id="cookie-path-traversal"),
-    pytest.param("cookie", BIG_COOKIE, id="cookie-overlong"),
-    pytest.param("header", "de-DE;q=garbage, xx;q=-1", id="accept-language-garbage"),
-    pytest.param("header", "*;q=" + "9" * 1_000, id="accept-language-overlong"),
-])
+@pytest.mark.parametrize(
+    ("where", "value"),
+    [
+        pytest.param("query", "de", id="query-unknown"),
+        pytest.param("query", LONG, id="query-overlong"),
+        pytest.param("query", "fr\r\nSet-Cookie: x=y", id="query-header-injection"),
+        pytest.param("cookie", "de", id="cookie-unknown"),
+        pytest.param("cookie", "../../etc/passwd", id="cookie-path-traversal"),
+        pytest.param("cookie", BIG_COOKIE, id="cookie-overlong"),
+        pytest.param("header", "de-DE;q=garbage, xx;q=-1", id="accept-language-garbage"),
+        pytest.param("header", "*;q=" + "9" * 1_000, id="accept-language-overlong"),
+    ],
+)
 def test_visitor_language_choice_ignores_unknown_values(client, where, value):
     if where == "query":
         response = client.get("/", query_string={"lang": value})
@@ -517,12 +564,15 @@ def test_visitor_language_choice_ignores_unknown_values(client, where, value):
 
 
 @pytest.mark.parametrize("cookie", ["cta_session", "cta_remember"])
-@pytest.mark.parametrize("mangle", [
-    pytest.param(tampered, id="tampered"),
-    pytest.param(lambda value: "garbage", id="garbage"),
-    pytest.param(lambda value: "1|" + "0" * 128, id="forged-remember-format"),
-    pytest.param(lambda value: BIG_COOKIE, id="overlong"),
-])
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        pytest.param(tampered, id="tampered"),
+        pytest.param(lambda value: "garbage", id="garbage"),
+        pytest.param(lambda value: "1|" + "0" * 128, id="forged-remember-format"),
+        pytest.param(lambda value: BIG_COOKIE, id="overlong"),
+    ],
+)
 def test_tampered_session_cookies_sign_nobody_in(app, client, make, cookie, mangle):
     user = make.user()
     client.post("/login", data={"email": user.email, "password": PASSWORD, "remember": "y"})
@@ -537,10 +587,16 @@ def test_tampered_session_cookies_sign_nobody_in(app, client, make, cookie, mang
 # --- organisation profile ----------------------------------------------------------------
 
 ORGANISATION = {
-    "kind": "lrg", "name": "Ville de Dakar", "country": "SN", "preferred_language": "fr",
-    "population": "1200000", "declaration_signed_on": "2019-05-02",
-    "declaration_signatory": "Mayor of Dakar", "endorsed_on": "",
-    "policy_processes": ["gcm-national", "imrf"], "policy_processes_other": "",
+    "kind": "lrg",
+    "name": "Ville de Dakar",
+    "country": "SN",
+    "preferred_language": "fr",
+    "population": "1200000",
+    "declaration_signed_on": "2019-05-02",
+    "declaration_signatory": "Mayor of Dakar",
+    "endorsed_on": "",
+    "policy_processes": ["gcm-national", "imrf"],
+    "policy_processes_other": "",
 }
 POPULATION_RANGE = "Enter a number between 1 and 100,000,000."
 NOT_AN_INTEGER = "Not a valid integer value."
@@ -571,23 +627,37 @@ ORGANISATION_CASES = [
     case("declaration-impossible-date", NOT_A_DATE, declaration_signed_on="2019-13-45"),
     case("declaration-not-a-date", NOT_A_DATE, declaration_signed_on=SCRIPT),
     case("declaration-overlong", NOT_A_DATE, declaration_signed_on=LONG),
-    case("declaration-in-the-future", "This date is in the future.",
-         declaration_signed_on=TOMORROW),
+    case(
+        "declaration-in-the-future", "This date is in the future.", declaration_signed_on=TOMORROW
+    ),
     case("declaration-before-2018", BEFORE_DECLARATION, declaration_signed_on="2017-12-31"),
-    case("declaration-before-december-2018", BEFORE_DECLARATION,
-         declaration_signed_on="2018-06-30"),
+    case(
+        "declaration-before-december-2018", BEFORE_DECLARATION, declaration_signed_on="2018-06-30"
+    ),
     case("signatory-overlong", "At most 200 characters.", declaration_signatory=LONG),
     case("signatory-header-injection", ONE_LINE, declaration_signatory=HEADER_INJECTION),
-    case("endorsement-in-the-future", "This date is in the future.", kind="partner",
-         endorsed_on=TOMORROW),
-    case("endorsement-before-the-call", "The Call was launched in 2022", kind="partner",
-         endorsed_on="2021-12-31"),
+    case(
+        "endorsement-in-the-future",
+        "This date is in the future.",
+        kind="partner",
+        endorsed_on=TOMORROW,
+    ),
+    case(
+        "endorsement-before-the-call",
+        "The Call was launched in 2022",
+        kind="partner",
+        endorsed_on="2021-12-31",
+    ),
     case("endorsement-impossible-date", NOT_A_DATE, kind="partner", endorsed_on="2023-02-30"),
-    case("process-unknown", "'unknown' is not a valid choice for this field.",
-         policy_processes=["gcm-national", "unknown"]),
+    case(
+        "process-unknown",
+        "'unknown' is not a valid choice for this field.",
+        policy_processes=["gcm-national", "unknown"],
+    ),
     case("process-overlong", "is not a valid choice for this field.", policy_processes=[LONG]),
-    case("process-nul-byte", "is not a valid choice for this field.",
-         policy_processes=["imrf\x00"]),
+    case(
+        "process-nul-byte", "is not a valid choice for this field.", policy_processes=["imrf\x00"]
+    ),
     case("other-processes-overlong", "At most 1000 characters.", policy_processes_other=LONG),
     case("other-processes-nul-byte", NOT_ALLOWED, policy_processes_other="GCM\x00 review"),
 ]
@@ -610,8 +680,7 @@ def test_creating_an_organisation_refuses_hostile_input(app, client, auth, field
 
 
 @pytest.mark.parametrize(("fields", "message"), ORGANISATION_CASES)
-def test_editing_an_organisation_refuses_hostile_input(app, client, auth, make, fields,
-                                                       message):
+def test_editing_an_organisation_refuses_hostile_input(app, client, auth, make, fields, message):
     owner, _ = make.member(make.organisation(population=5000))
     auth.login(owner.email)
     with nothing_changes(app):
@@ -659,21 +728,25 @@ def test_invite_refuses_hostile_input(app, client, owner, fields, message):
     assert_form_refused(response, message)
 
 
-@pytest.mark.parametrize("data", [
-    pytest.param({"role": "admin"}, id="role-admin"),
-    pytest.param({"role": "organiser"}, id="role-organiser"),
-    pytest.param({"role": "OWNER"}, id="role-wrong-case"),
-    pytest.param({"role": ""}, id="role-empty"),
-    pytest.param({}, id="role-missing"),
-    pytest.param({"role": LONG}, id="role-overlong"),
-    pytest.param({"role": "owner\x00"}, id="role-nul-byte"),
-    pytest.param({"role": ["admin", "owner"]}, id="role-list-first-unknown"),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({"role": "admin"}, id="role-admin"),
+        pytest.param({"role": "organiser"}, id="role-organiser"),
+        pytest.param({"role": "OWNER"}, id="role-wrong-case"),
+        pytest.param({"role": ""}, id="role-empty"),
+        pytest.param({}, id="role-missing"),
+        pytest.param({"role": LONG}, id="role-overlong"),
+        pytest.param({"role": "owner\x00"}, id="role-nul-byte"),
+        pytest.param({"role": ["admin", "owner"]}, id="role-list-first-unknown"),
+    ],
+)
 def test_member_role_change_refuses_unknown_roles(app, client, owner, make, data):
     member = fetch(app, User, email="member@dakar.example.org")
     with nothing_changes(app):
-        response = client.post(f"/organisation/members/{membership_id(app, member)}/role",
-                               data=data)
+        response = client.post(
+            f"/organisation/members/{membership_id(app, member)}/role", data=data
+        )
     assert response.status_code == 400
 
 
@@ -682,9 +755,15 @@ def elsewhere(app, make):
     """Another organisation, with a member and an open invitation."""
     other_owner, other = make.member()
     with app.app_context():
-        db.session.add(Invitation(organisation_id=other.id, email="guest@elsewhere.example.org",
-                                  role="member", token_hash="0" * 64,
-                                  expires_at=utcnow() + timedelta(days=7)))
+        db.session.add(
+            Invitation(
+                organisation_id=other.id,
+                email="guest@elsewhere.example.org",
+                role="member",
+                token_hash="0" * 64,
+                expires_at=utcnow() + timedelta(days=7),
+            )
+        )
         db.session.commit()
     return {
         "membership": membership_id(app, other_owner),
@@ -692,40 +771,52 @@ def elsewhere(app, make):
     }
 
 
-@pytest.mark.parametrize(("path", "target"), [
-    ("/organisation/members/{}/role", "membership"),
-    ("/organisation/members/{}/remove", "membership"),
-    ("/organisation/invitations/{}/revoke", "invitation"),
-])
-def test_memberships_and_invitations_of_another_organisation_are_404(app, client, owner,
-                                                                      elsewhere, path, target):
+@pytest.mark.parametrize(
+    ("path", "target"),
+    [
+        ("/organisation/members/{}/role", "membership"),
+        ("/organisation/members/{}/remove", "membership"),
+        ("/organisation/invitations/{}/revoke", "invitation"),
+    ],
+)
+def test_memberships_and_invitations_of_another_organisation_are_404(
+    app, client, owner, elsewhere, path, target
+):
     with nothing_changes(app):
         response = client.post(path.format(elsewhere[target]), data={"role": "member"})
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("identifier", ["999999", "0", "-1", "abc", "1e3", "1%00", LONG])
-@pytest.mark.parametrize("path", [
-    "/organisation/members/{}/role",
-    "/organisation/members/{}/remove",
-    "/organisation/invitations/{}/revoke",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/organisation/members/{}/role",
+        "/organisation/members/{}/remove",
+        "/organisation/invitations/{}/revoke",
+    ],
+)
 def test_unknown_or_malformed_ids_are_refused(app, client, owner, path, identifier):
     with nothing_changes(app):
         response = client.post(path.format(identifier), data={"role": "member"})
     assert response.status_code in (400, 404)
 
 
-@pytest.mark.parametrize(("action", "data"), [
-    ("role", {"role": "member"}),
-    ("remove", {}),
-])
-def test_the_last_person_in_charge_cannot_demote_or_remove_themselves(app, client, owner,
-                                                                      action, data):
+@pytest.mark.parametrize(
+    ("action", "data"),
+    [
+        ("role", {"role": "member"}),
+        ("remove", {}),
+    ],
+)
+def test_the_last_person_in_charge_cannot_demote_or_remove_themselves(
+    app, client, owner, action, data
+):
     me = membership_id(app, owner[0])
     with nothing_changes(app):
-        response = client.post(f"/organisation/members/{me}/{action}", data=data,
-                               follow_redirects=True)
+        response = client.post(
+            f"/organisation/members/{me}/{action}", data=data, follow_redirects=True
+        )
     assert response.status_code == 200
     assert LAST_OWNER in page_text(response)
 
@@ -733,23 +824,28 @@ def test_the_last_person_in_charge_cannot_demote_or_remove_themselves(app, clien
 @pytest.fixture
 def invitation_link(app, client, owner):
     """A real invitation for invitee@dakar.example.org, sent by the owner (then logged out)."""
-    client.post("/organisation/members", data={"email": "invitee@dakar.example.org",
-                                               "role": "member"})
+    client.post(
+        "/organisation/members", data={"email": "invitee@dakar.example.org", "role": "member"}
+    )
     link = link_in(outbox(app, to="invitee@dakar.example.org")[-1], "/invitations/")
     client.post("/logout")
     return link
 
 
-@pytest.mark.parametrize(("mangle", "status"), [
-    pytest.param(tampered, 404, id="tampered"),
-    pytest.param(lambda link: link + "x", 404, id="extra-character"),
-    pytest.param(lambda link: "/invitations/" + "x" * 5_000, 404, id="overlong"),
-    pytest.param(lambda link: link + "%00", 400, id="nul-byte"),
-    pytest.param(lambda link: "/invitations/" + "0" * 64, 404, id="looks-like-a-hash"),
-])
+@pytest.mark.parametrize(
+    ("mangle", "status"),
+    [
+        pytest.param(tampered, 404, id="tampered"),
+        pytest.param(lambda link: link + "x", 404, id="extra-character"),
+        pytest.param(lambda link: "/invitations/" + "x" * 5_000, 404, id="overlong"),
+        pytest.param(lambda link: link + "%00", 400, id="nul-byte"),
+        pytest.param(lambda link: "/invitations/" + "0" * 64, 404, id="looks-like-a-hash"),
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_tampered_invitation_links_are_refused(app, client, auth, invitation_link, mangle,
-                                               status, method):
+def test_tampered_invitation_links_are_refused(
+    app, client, auth, invitation_link, mangle, status, method
+):
     auth.login_as(email="invitee@dakar.example.org")
     with nothing_changes(app):
         response = client.open(mangle(invitation_link), method=method)
@@ -765,7 +861,8 @@ def test_invitation_for_another_address_cannot_be_accepted(app, client, auth, in
 
 
 def test_invitation_cannot_be_accepted_by_a_member_of_another_organisation(
-        app, client, auth, make, invitation_link):
+    app, client, auth, make, invitation_link
+):
     invitee, _ = make.member(email="invitee@dakar.example.org")
     auth.login(invitee.email)
     with nothing_changes(app):
@@ -791,21 +888,25 @@ def test_visitor_posting_to_an_invitation_joins_nothing(app, client, invitation_
 
 # --- the secretariat's pages -------------------------------------------------------------
 
+
 @pytest.fixture
 def admin(auth):
     return auth.login_as("admin")
 
 
-@pytest.mark.parametrize("data", [
-    pytest.param({"role": "superadmin"}, id="role-unknown"),
-    pytest.param({"role": "owner"}, id="role-of-a-membership"),
-    pytest.param({"role": "Admin"}, id="role-wrong-case"),
-    pytest.param({"role": ""}, id="role-empty"),
-    pytest.param({}, id="role-missing"),
-    pytest.param({"role": "admin\x00"}, id="role-nul-byte"),
-    pytest.param({"role": LONG}, id="role-overlong"),
-    pytest.param({"role": ["root", "admin"]}, id="role-list-first-unknown"),
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param({"role": "superadmin"}, id="role-unknown"),
+        pytest.param({"role": "owner"}, id="role-of-a-membership"),
+        pytest.param({"role": "Admin"}, id="role-wrong-case"),
+        pytest.param({"role": ""}, id="role-empty"),
+        pytest.param({}, id="role-missing"),
+        pytest.param({"role": "admin\x00"}, id="role-nul-byte"),
+        pytest.param({"role": LONG}, id="role-overlong"),
+        pytest.param({"role": ["root", "admin"]}, id="role-list-first-unknown"),
+    ],
+)
 def test_admin_role_change_refuses_unknown_roles(app, client, admin, make, data):
     target = make.user()
     with nothing_changes(app):
@@ -823,23 +924,27 @@ def test_admin_actions_on_unknown_people_are_404(app, client, admin, action, ide
 
 def test_admin_cannot_change_their_own_role(app, client, admin):
     with nothing_changes(app):
-        response = client.post(f"/admin/users/{admin.id}/role", data={"role": "member"},
-                               follow_redirects=True)
+        response = client.post(
+            f"/admin/users/{admin.id}/role", data={"role": "member"}, follow_redirects=True
+        )
     assert "You cannot change your own role." in page_text(response)
 
 
 HAND_OVER_CASES = [
     *email_cases("email"),
-    case("member-of-another-organisation",
-         "This person already belongs to another organisation.",
-         email="busy@elsewhere.example.org"),
+    case(
+        "member-of-another-organisation",
+        "This person already belongs to another organisation.",
+        email="busy@elsewhere.example.org",
+    ),
 ]
 
 
 def test_hand_over_accepts_the_valid_form_used_below(app, client, admin, make):
     _, organisation = make.member()
-    response = client.post(f"/admin/organisations/{organisation.id}",
-                           data={"email": "awa@dakar.example.org"})
+    response = client.post(
+        f"/admin/organisations/{organisation.id}", data={"email": "awa@dakar.example.org"}
+    )
     assert response.status_code == 302
     assert count(app, Invitation, email="awa@dakar.example.org", role="owner") == 1
 
@@ -851,28 +956,33 @@ def test_hand_over_refuses_hostile_input(app, client, admin, make, fields, messa
     with nothing_changes(app):
         response = client.post(
             f"/admin/organisations/{organisation.id}",
-            data=form({"email": "awa@dakar.example.org", "remove_previous": "y"}, fields))
+            data=form({"email": "awa@dakar.example.org", "remove_previous": "y"}, fields),
+        )
     assert_form_refused(response, message)
 
 
 @pytest.mark.parametrize("identifier", ["999999", "abc", "-1"])
 def test_hand_over_of_an_unknown_organisation_is_404(app, client, admin, identifier):
     with nothing_changes(app):
-        response = client.post(f"/admin/organisations/{identifier}",
-                               data={"email": "awa@dakar.example.org"})
+        response = client.post(
+            f"/admin/organisations/{identifier}", data={"email": "awa@dakar.example.org"}
+        )
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("path", ["/admin/users", "/admin/organisations"])
-@pytest.mark.parametrize("term", [
-    pytest.param(LONG, id="overlong"),
-    pytest.param("%", id="percent"),
-    pytest.param("_", id="underscore"),
-    pytest.param("\\", id="backslash"),
-    pytest.param("a\\", id="trailing-backslash"),
-    pytest.param("'; DROP TABLE users; --", id="sql"),
-    pytest.param(SCRIPT, id="script"),
-])
+@pytest.mark.parametrize(
+    "term",
+    [
+        pytest.param(LONG, id="overlong"),
+        pytest.param("%", id="percent"),
+        pytest.param("_", id="underscore"),
+        pytest.param("\\", id="backslash"),
+        pytest.param("a\\", id="trailing-backslash"),
+        pytest.param("'; DROP TABLE users; --", id="sql"),
+        pytest.param(SCRIPT, id="script"),
+    ],
+)
 def test_admin_search_survives_hostile_terms(app, client, admin, path, term):
     with nothing_changes(app):
         response = client.get(path, query_string={"q": term})
@@ -887,6 +997,7 @@ def test_mailbox_ignores_an_unknown_status_filter(client, admin):
 
 
 # --- values that are not text: an uploaded file, or JSON numbers, booleans and objects ----
+
 
 def sign_in_as(role: str, auth, make) -> dict:
     """Sign in as a visitor, a member without organisation, an owner or an admin."""
@@ -906,20 +1017,39 @@ TEXT_FIELDS = [
     pytest.param("/signup", "visitor", SIGNUP, "name", id="signup-name"),
     pytest.param("/signup", "visitor", SIGNUP, "email", id="signup-email"),
     pytest.param("/signup", "visitor", SIGNUP, "password", id="signup-password"),
-    pytest.param("/login", "visitor", {"email": "known@dakar.example.org", "password": PASSWORD},
-                 "email", id="login-email"),
-    pytest.param("/password/forgot", "visitor", {"email": "known@dakar.example.org"}, "email",
-                 id="forgot-email"),
-    pytest.param("/account", "member", {**ACCOUNT, "timezone": "UTC"}, "name",
-                 id="account-name"),
+    pytest.param(
+        "/login",
+        "visitor",
+        {"email": "known@dakar.example.org", "password": PASSWORD},
+        "email",
+        id="login-email",
+    ),
+    pytest.param(
+        "/password/forgot",
+        "visitor",
+        {"email": "known@dakar.example.org"},
+        "email",
+        id="forgot-email",
+    ),
+    pytest.param("/account", "member", {**ACCOUNT, "timezone": "UTC"}, "name", id="account-name"),
     pytest.param("/account/email", "member", CHANGE_EMAIL, "email", id="change-email"),
-    pytest.param("/account/delete", "member", {"current_password": PASSWORD, "confirm": "y"},
-                 "current_password", id="delete-password"),
+    pytest.param(
+        "/account/delete",
+        "member",
+        {"current_password": PASSWORD, "confirm": "y"},
+        "current_password",
+        id="delete-password",
+    ),
     pytest.param("/organisation/new", "member", ORGANISATION, "name", id="organisation-name"),
     pytest.param("/organisation/edit", "owner", ORGANISATION, "name", id="edit-name"),
     pytest.param("/organisation/members", "owner", INVITE, "email", id="invite-email"),
-    pytest.param("/admin/organisations/{organisation}", "admin",
-                 {"email": "awa@dakar.example.org"}, "email", id="hand-over-email"),
+    pytest.param(
+        "/admin/organisations/{organisation}",
+        "admin",
+        {"email": "awa@dakar.example.org"},
+        "email",
+        id="hand-over-email",
+    ),
 ]
 NOT_TEXT = [
     pytest.param("file", id="uploaded-file"),
@@ -947,8 +1077,9 @@ def watched_name(app, path: str, ids: dict) -> str | None:
 
 @pytest.mark.parametrize("payload", NOT_TEXT)
 @pytest.mark.parametrize(("path", "role", "base", "field"), TEXT_FIELDS)
-def test_forms_refuse_values_that_are_not_text(app, client, auth, make, path, role, base,
-                                               field, payload):
+def test_forms_refuse_values_that_are_not_text(
+    app, client, auth, make, path, role, base, field, payload
+):
     make.user(email="known@dakar.example.org")
     ids = sign_in_as(role, auth, make)
     name_before = watched_name(app, path, ids)
@@ -964,8 +1095,9 @@ def test_forms_refuse_values_that_are_not_text(app, client, auth, make, path, ro
 
 @pytest.mark.parametrize("payload", NOT_TEXT)
 @pytest.mark.parametrize("field", ["population", "declaration_signed_on", "endorsed_on"])
-def test_optional_profile_fields_never_store_values_that_are_not_text(app, client, auth,
-                                                                      field, payload):
+def test_optional_profile_fields_never_store_values_that_are_not_text(
+    app, client, auth, field, payload
+):
     auth.login_as()
     base = {**ORGANISATION, "kind": "partner"} if field == "endorsed_on" else ORGANISATION
     response = post_not_text(client, "/organisation/new", base, field, payload)
@@ -975,6 +1107,7 @@ def test_optional_profile_fields_never_store_values_that_are_not_text(app, clien
 
 
 # --- what is stored is shown escaped -----------------------------------------------------
+
 
 def assert_escaped(client, path: str) -> None:
     page = client.get(path).get_data(as_text=True)
@@ -1009,53 +1142,65 @@ def test_a_script_in_a_person_name_is_shown_as_text(app, client, auth, make):
 
 def test_a_script_in_an_organisation_profile_is_shown_as_text(app, client, auth):
     auth.login_as()
-    response = client.post("/organisation/new", data={
-        **ORGANISATION, "name": SCRIPT, "declaration_signatory": SCRIPT,
-        "policy_processes_other": SCRIPT})
+    response = client.post(
+        "/organisation/new",
+        data={
+            **ORGANISATION,
+            "name": SCRIPT,
+            "declaration_signatory": SCRIPT,
+            "policy_processes_other": SCRIPT,
+        },
+    )
     assert response.status_code == 302
     organisation = fetch(app, Organisation, name=SCRIPT)
     assert organisation.policy_processes_other == SCRIPT
     for path in ("/organisation", "/organisation/edit", "/organisation/members", "/dashboard"):
         assert_escaped(client, path)
 
-    client.post("/organisation/members", data={"email": "guest@dakar.example.org",
-                                               "role": "member"})
+    client.post(
+        "/organisation/members", data={"email": "guest@dakar.example.org", "role": "member"}
+    )
     [invitation] = outbox(app, to="guest@dakar.example.org")
     assert SCRIPT not in invitation.body_html
     client.post("/logout")
     assert_escaped(client, link_in(invitation, "/invitations/"))
 
     auth.login_as("admin")
-    for path in ("/admin/organisations", f"/admin/organisations/{organisation.id}",
-                 "/admin/mailbox/", f"/admin/mailbox/{invitation.id}"):
+    for path in (
+        "/admin/organisations",
+        f"/admin/organisations/{organisation.id}",
+        "/admin/mailbox/",
+        f"/admin/mailbox/{invitation.id}",
+    ):
         assert_escaped(client, path)
 
 
 # --- the longest names that the forms allow still work everywhere ------------------------
 
+
 @pytest.mark.parametrize("language", ["en", "fr", "es"])
-def test_the_longest_organisation_name_can_still_send_every_email(app, client, auth, make,
-                                                                  language):
+def test_the_longest_organisation_name_can_still_send_every_email(
+    app, client, auth, make, language
+):
     """Email subjects quote the organisation's name (up to 200 characters) in its language."""
     longest = "Municipalité " + "N" * 187
     auth.login_as(locale=language)
     data = {**ORGANISATION, "name": longest, "preferred_language": language}
     assert client.post("/organisation/new", data=data).status_code == 302
     member = make.user(locale=language)
-    client.post("/organisation/members", data={"email": "guest@dakar.example.org",
-                                               "role": "owner"})
+    client.post("/organisation/members", data={"email": "guest@dakar.example.org", "role": "owner"})
     assert count(app, Invitation, email="guest@dakar.example.org") == 1
     organisation = fetch(app, Organisation, name=longest)
     with app.app_context():
-        db.session.add(Membership(organisation_id=organisation.id, user_id=member.id,
-                                  role="member"))
+        db.session.add(
+            Membership(organisation_id=organisation.id, user_id=member.id, role="member")
+        )
         db.session.commit()
     response = client.post(f"/organisation/members/{membership_id(app, member)}/remove")
     assert response.status_code == 302
     client.post("/logout")
     auth.login_as("admin")
-    response = client.post(f"/admin/organisations/{organisation.id}",
-                           data={"email": member.email})
+    response = client.post(f"/admin/organisations/{organisation.id}", data={"email": member.email})
     assert response.status_code == 302
     assert fetch(app, Membership, user_id=member.id).role == "owner"
     subjects = [message.subject for message in outbox(app)]

@@ -21,7 +21,8 @@ def empty_app(request, tmp_path):
     """An app on a database with no table at all."""
     if request.param == "postgresql":
         url = request.getfixturevalue("postgres_server").create_database(
-            f"cta_migrations_{next(_names)}")
+            f"cta_migrations_{next(_names)}"
+        )
     else:
         url = f"sqlite:///{tmp_path / 'empty.sqlite'}"
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
@@ -48,10 +49,13 @@ def test_upgrade_keeps_existing_data(empty_app):
     first, *_ = revisions(empty_app)
     with empty_app.app_context():
         upgrade(revision=first)
-        db.session.execute(text(
-            "INSERT INTO users (email, name, password_hash, role, locale, timezone, is_active, "
-            "session_token, created_at) VALUES ('kept@example.org', 'Kept', 'x', 'member', 'fr', "
-            "'UTC', true, 'token', '2024-01-01 00:00:00')"))
+        db.session.execute(
+            text(
+                "INSERT INTO users (email, name, password_hash, role, locale, timezone, is_active, "
+                "session_token, created_at) VALUES ('kept@example.org', 'Kept', 'x', 'member', 'fr', "
+                "'UTC', true, 'token', '2024-01-01 00:00:00')"
+            )
+        )
         db.session.commit()
         upgrade()
         upgrade()  # running it again changes nothing

@@ -9,8 +9,12 @@ pytestmark = pytest.mark.slow
 
 VISITOR_PAGES = ["/", "/priorities", "/faq", "/login", "/signup"]
 MEMBER_PAGES = ["/dashboard", "/organisation", "/organisation/members", "/account"]
-ADMIN_PAGES = ["/admin/users", "/admin/organisations", "/admin/organisations?q=city",
-               "/admin/mailbox/"]
+ADMIN_PAGES = [
+    "/admin/users",
+    "/admin/organisations",
+    "/admin/organisations?q=city",
+    "/admin/mailbox/",
+]
 
 
 def queries_per_page(app, client, pages) -> dict[str, int]:
@@ -32,13 +36,17 @@ def test_query_counts_do_not_grow_with_organisations(app, client, auth, make):
     auth.login(owner.email)
 
     add_organisations(app, 10)
-    small = (queries_per_page(app, app.test_client(), VISITOR_PAGES),
-             queries_per_page(app, client, MEMBER_PAGES),
-             queries_per_page(app, admin_client, ADMIN_PAGES))
+    small = (
+        queries_per_page(app, app.test_client(), VISITOR_PAGES),
+        queries_per_page(app, client, MEMBER_PAGES),
+        queries_per_page(app, admin_client, ADMIN_PAGES),
+    )
     add_organisations(app, 9_990)
-    large = (queries_per_page(app, app.test_client(), VISITOR_PAGES),
-             queries_per_page(app, client, MEMBER_PAGES),
-             queries_per_page(app, admin_client, ADMIN_PAGES))
+    large = (
+        queries_per_page(app, app.test_client(), VISITOR_PAGES),
+        queries_per_page(app, client, MEMBER_PAGES),
+        queries_per_page(app, admin_client, ADMIN_PAGES),
+    )
     assert large == small
     visitors, members, admins = small
     assert all(number == 0 for number in visitors.values()), visitors
@@ -53,6 +61,7 @@ def test_members_page_query_count_does_not_grow_with_members(app, client, auth, 
     few = queries_per_page(app, client, ["/organisation/members"])
     for _ in range(20):
         make.member(organisation, role="member")
-        client.post("/organisation/members", data={"email": f"x{_}@city.example.org",
-                                                   "role": "member"})
+        client.post(
+            "/organisation/members", data={"email": f"x{_}@city.example.org", "role": "member"}
+        )
     assert queries_per_page(app, client, ["/organisation/members"]) == few

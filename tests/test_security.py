@@ -35,8 +35,13 @@ def test_https_public_url_turns_on_secure_cookies_and_hsts(request, tmp_path):
     app, _ = build_app(request, tmp_path)
     assert app.config["SESSION_COOKIE_SECURE"] is True  # TEST_CONFIG uses https
     assert "max-age" in app.test_client().get("/").headers["Strict-Transport-Security"]
-    plain = create_app({**TEST_CONFIG, "PUBLIC_URL": "http://127.0.0.1:5000",
-                        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'plain.sqlite'}"})
+    plain = create_app(
+        {
+            **TEST_CONFIG,
+            "PUBLIC_URL": "http://127.0.0.1:5000",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'plain.sqlite'}",
+        }
+    )
     assert plain.config["SESSION_COOKIE_SECURE"] is False
 
 
@@ -56,8 +61,9 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path):
 
 
 def test_health_check_reports_an_unreachable_database(tmp_path):
-    app = create_app({**TEST_CONFIG,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"})
+    app = create_app(
+        {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/missing/dir/x.db"}
+    )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["database"] == "unavailable"

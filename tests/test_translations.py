@@ -58,13 +58,26 @@ def test_catalogues_contain_every_message_of_the_code(tmp_path):
 
     root = os.path.join(os.path.dirname(__file__), "..")
     pot = tmp_path / "messages.pot"
-    CommandLineInterface().run([
-        "pybabel", "-q", "extract", "-F", os.path.join(root, "babel.cfg"), "-k", "_l",
-        "--no-location", "-o", str(pot),
-        os.path.join(root, "cta_learning"), os.path.join(root, "templates"),
-    ])
+    CommandLineInterface().run(
+        [
+            "pybabel",
+            "-q",
+            "extract",
+            "-F",
+            os.path.join(root, "babel.cfg"),
+            "-k",
+            "_l",
+            "--no-location",
+            "-o",
+            str(pot),
+            os.path.join(root, "cta_learning"),
+            os.path.join(root, "templates"),
+        ]
+    )
     with open(pot, "rb") as handle:
         extracted = {m.id for m in read_po(handle) if m.id}
     for language in LANGUAGES:
         missing = extracted - {m.id for m in catalogue(language) if m.id}
-        assert missing == set(), f"run `make translations`: {language} lacks {sorted(missing, key=str)[:5]}"
+        assert missing == set(), (
+            f"run `make translations`: {language} lacks {sorted(missing, key=str)[:5]}"
+        )

@@ -33,7 +33,9 @@ def create_admin(email: str, name: str, password: str) -> None:
     """Create an admin account (or make an existing account admin)."""
     name = name.strip()
     if not name or len(name) > 120 or any(c in name for c in "\r\n\x00"):
-        raise click.BadParameter("give a name of 1 to 120 characters on one line", param_hint="--name")
+        raise click.BadParameter(
+            "give a name of 1 to 120 characters on one line", param_hint="--name"
+        )
     if not PASSWORD_MIN <= len(password) <= PASSWORD_MAX:
         raise click.BadParameter(
             f"a password has between {PASSWORD_MIN} and {PASSWORD_MAX} characters",

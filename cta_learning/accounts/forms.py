@@ -108,9 +108,7 @@ def _name_field(label=_l("Your name"), max_length=120) -> StringField:
 
 
 class LanguageTimezoneMixin:
-    locale = SelectField(
-        _l("Language"), choices=choices(i18n.LANGUAGE_NAMES), default="en"
-    )
+    locale = SelectField(_l("Language"), choices=choices(i18n.LANGUAGE_NAMES), default="en")
     timezone = SelectField(_l("Time zone"), default="UTC")
 
     def set_timezone_choices(self) -> None:
@@ -183,8 +181,7 @@ class OrganisationForm(BaseForm):
         validators=[InputRequired(_l("Choose the kind of organisation."))],
     )
     name = _name_field(_l("Name of the organisation"), max_length=200)
-    country = SelectField(
-        _l("Country"), validators=[InputRequired(_l("Choose a country."))])
+    country = SelectField(_l("Country"), validators=[InputRequired(_l("Choose a country."))])
     preferred_language = SelectField(
         _l("Preferred language"), choices=choices(i18n.LANGUAGE_NAMES), default="en"
     )
@@ -192,7 +189,9 @@ class OrganisationForm(BaseForm):
         _l("Population (optional)"),
         validators=[
             Optional(),
-            NumberRange(min=1, max=100_000_000, message=_l("Enter a number between 1 and 100,000,000.")),
+            NumberRange(
+                min=1, max=100_000_000, message=_l("Enter a number between 1 and 100,000,000.")
+            ),
         ],
     )
     declaration_signed_on = DateField(
@@ -203,7 +202,10 @@ class OrganisationForm(BaseForm):
     declaration_signatory = StringField(
         _l("Who signed it (name and title)"),
         filters=[strip_filter],
-        validators=[Optional(), Length(max=200, message=_l("At most %(max)d characters.", max=200))],
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("At most %(max)d characters.", max=200)),
+        ],
     )
     endorsed_on = DateField(
         _l("Date the organisation endorsed the Call"),
@@ -217,7 +219,10 @@ class OrganisationForm(BaseForm):
     policy_processes_other = TextAreaField(
         _l("Other processes (optional)"),
         filters=[strip_filter],
-        validators=[Optional(), Length(max=1000, message=_l("At most %(max)d characters.", max=1000))],
+        validators=[
+            Optional(),
+            Length(max=1000, message=_l("At most %(max)d characters.", max=1000)),
+        ],
     )
 
     def set_country_choices(self) -> None:
@@ -225,7 +230,9 @@ class OrganisationForm(BaseForm):
 
     def validate_declaration_signed_on(self, field) -> None:
         if field.data and field.data < DECLARATION_ADOPTED:
-            raise ValidationError(_l("The Declaration was adopted in December 2018: enter a later date."))
+            raise ValidationError(
+                _l("The Declaration was adopted in December 2018: enter a later date.")
+            )
 
     def validate_endorsed_on(self, field) -> None:
         if field.data and field.data < CALL_LAUNCHED:
@@ -250,6 +257,8 @@ class GrantForm(BaseForm):
     reason = StringField(
         _l("Why (e.g. partner invited by the secretariat)"),
         filters=[strip_filter],
-        validators=[DataRequired(_l("Give the reason for this grant.")),
-                    Length(max=300, message=_l("At most %(max)d characters.", max=300))],
+        validators=[
+            DataRequired(_l("Give the reason for this grant.")),
+            Length(max=300, message=_l("At most %(max)d characters.", max=300)),
+        ],
     )

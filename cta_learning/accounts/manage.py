@@ -36,8 +36,14 @@ def users():
         pattern = f"%{term.lower()}%"
         query = query.where(or_(User.email.like(pattern), User.name.ilike(pattern)))
     page = db.paginate(query, per_page=50, max_per_page=50)
-    return render_template("accounts_manage/users.html", page=page, term=term, roles=ROLES, role_labels=ROLE_LABELS,
-                           action_form=BaseForm())
+    return render_template(
+        "accounts_manage/users.html",
+        page=page,
+        term=term,
+        roles=ROLES,
+        role_labels=ROLE_LABELS,
+        action_form=BaseForm(),
+    )
 
 
 def _user_or_404(user_id: int) -> User:
@@ -56,8 +62,9 @@ def set_role(user_id: int):
         else:
             user_admin.set_role(user, role, current_user)
             db.session.commit()
-            flash(_("%(name)s is now: %(role)s.", name=user.name, role=ROLE_LABELS[role]),
-                  "success")
+            flash(
+                _("%(name)s is now: %(role)s.", name=user.name, role=ROLE_LABELS[role]), "success"
+            )
     return redirect(url_for("accounts_manage.users", q=_search_term() or None))
 
 
@@ -104,15 +111,31 @@ def organisation(organisation_id: int):
         else:
             db.session.commit()
             if outcome == "granted":
-                flash(_("%(email)s is now in charge of this profile.", email=form.email.data),
-                      "success")
+                flash(
+                    _("%(email)s is now in charge of this profile.", email=form.email.data),
+                    "success",
+                )
             else:
-                flash(_("%(email)s has no account yet: an invitation to take charge of this "
-                        "profile is on its way.", email=form.email.data), "success")
-            return redirect(url_for("accounts_manage.organisation", organisation_id=organisation.id))
-    return render_template("accounts_manage/organisation.html", organisation=organisation,
-                           form=form, access=access.access_for(organisation),
-                           grant_form=GrantForm(), action_form=BaseForm(), **PROFILE_LABELS)
+                flash(
+                    _(
+                        "%(email)s has no account yet: an invitation to take charge of this "
+                        "profile is on its way.",
+                        email=form.email.data,
+                    ),
+                    "success",
+                )
+            return redirect(
+                url_for("accounts_manage.organisation", organisation_id=organisation.id)
+            )
+    return render_template(
+        "accounts_manage/organisation.html",
+        organisation=organisation,
+        form=form,
+        access=access.access_for(organisation),
+        grant_form=GrantForm(),
+        action_form=BaseForm(),
+        **PROFILE_LABELS,
+    )
 
 
 @bp.post("/organisations/<int:organisation_id>/grants")

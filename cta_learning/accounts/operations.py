@@ -36,8 +36,11 @@ def create_user(name: str, email: str, password: str, locale: str, timezone: str
     if find_user_by_email(email):
         raise EmailTaken(email)
     user = User(
-        name=name, email=email, password_hash=hash_password(password),
-        locale=locale, timezone=timezone,
+        name=name,
+        email=email,
+        password_hash=hash_password(password),
+        locale=locale,
+        timezone=timezone,
     )
     db.session.add(user)
     db.session.flush()
@@ -50,7 +53,8 @@ def send_confirmation(user: User) -> None:
     """Email a link that confirms the user's address."""
     token = tokens.make_token("confirm", {"uid": user.id, "email": user.email})
     email_user(
-        user, "confirm_email",
+        user,
+        "confirm_email",
         link=public_url_for("auth.confirm_email", token=token),
         hours=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600,
     )
@@ -105,7 +109,8 @@ def request_password_reset(email: str) -> None:
         "reset", {"uid": user.id, "fp": tokens.fingerprint(user.password_hash)}
     )
     email_user(
-        user, "reset_password",
+        user,
+        "reset_password",
         link=public_url_for("auth.reset_password", token=token),
         hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
     )
@@ -140,11 +145,13 @@ def request_email_change(user: User, new_email: str) -> None:
     new_email = new_email.strip().lower()
     if find_user_by_email(new_email):
         raise EmailTaken(new_email)
-    token = tokens.make_token(
-        "change-email", {"uid": user.id, "old": user.email, "new": new_email}
-    )
+    token = tokens.make_token("change-email", {"uid": user.id, "old": user.email, "new": new_email})
     queue_email(
-        new_email, "confirm_new_email", locale=user.locale, to_name=user.name, user=user,
+        new_email,
+        "confirm_new_email",
+        locale=user.locale,
+        to_name=user.name,
+        user=user,
         link=public_url_for("settings.confirm_email_change", token=token),
         hours=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600,
     )
@@ -197,7 +204,9 @@ def export_account(user: User) -> dict:
             "name": membership.organisation.name,
             "role": membership.role,
             "joined_at": _iso(membership.joined_at),
-        } if membership else None,
+        }
+        if membership
+        else None,
     }
 
 
@@ -214,9 +223,9 @@ def delete_account(user: User) -> None:
         if others and not any(m.is_owner for m in others):
             successor = min(others, key=lambda m: m.joined_at)
             successor.role = "owner"
-            audit.record("organisation.owner_succeeded", organisation, user,
-                         successor_id=successor.user_id)
+            audit.record(
+                "organisation.owner_succeeded", organisation, user, successor_id=successor.user_id
+            )
     audit.record("user.deleted", user, None, email_domain=user.email.rpartition("@")[2])
     db.session.delete(user)
     db.session.flush()
-

@@ -20,8 +20,16 @@ from cta_learning.security import public_url_for
 log = logging.getLogger(__name__)
 
 PROFILE_FIELDS = (
-    "kind", "name", "country", "preferred_language", "population", "declaration_signed_on",
-    "declaration_signatory", "endorsed_on", "policy_processes", "policy_processes_other",
+    "kind",
+    "name",
+    "country",
+    "preferred_language",
+    "population",
+    "declaration_signed_on",
+    "declaration_signatory",
+    "endorsed_on",
+    "policy_processes",
+    "policy_processes_other",
 )
 
 
@@ -35,21 +43,29 @@ class MembershipError(ValueError):
 
 def members_of(organisation: Organisation) -> list[Membership]:
     """The organisation's memberships with their people, in one query."""
-    return list(db.session.scalars(
-        select(Membership)
-        .where(Membership.organisation_id == organisation.id)
-        .options(joinedload(Membership.user))
-        .order_by(Membership.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.organisation_id == organisation.id)
+            .options(joinedload(Membership.user))
+            .order_by(Membership.id)
+        )
+    )
 
 
 def open_invitations(organisation: Organisation) -> list[Invitation]:
-    return list(db.session.scalars(
-        select(Invitation)
-        .where(Invitation.organisation_id == organisation.id, Invitation.accepted_at.is_(None),
-               Invitation.revoked_at.is_(None), Invitation.expires_at > utcnow())
-        .order_by(Invitation.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organisation_id == organisation.id,
+                Invitation.accepted_at.is_(None),
+                Invitation.revoked_at.is_(None),
+                Invitation.expires_at > utcnow(),
+            )
+            .order_by(Invitation.id)
+        )
+    )
 
 
 def _apply_profile(organisation: Organisation, data: dict) -> None:
@@ -93,14 +109,23 @@ def invite(organisation: Organisation, email: str, role: str, by: User | None) -
     token, token_hash = tokens.new_random_token()
     days = current_app.config["INVITATION_MAX_AGE_DAYS"]
     invitation = Invitation(
-        organisation=organisation, email=email, role=role, token_hash=token_hash,
-        invited_by=by, expires_at=now + timedelta(days=days),
+        organisation=organisation,
+        email=email,
+        role=role,
+        token_hash=token_hash,
+        invited_by=by,
+        expires_at=now + timedelta(days=days),
     )
     db.session.add(invitation)
     db.session.flush()
     queue_email(
-        email, "invitation", locale=organisation.preferred_language,
-        organisation=organisation, inviter=by, role=role, days=days,
+        email,
+        "invitation",
+        locale=organisation.preferred_language,
+        organisation=organisation,
+        inviter=by,
+        role=role,
+        days=days,
         link=public_url_for("organisations.invitation", token=token),
     )
     audit.record("organisation.member_invited", organisation, by, email=email, role=role)
@@ -136,8 +161,9 @@ def accept_invitation(invitation: Invitation, user: User) -> Membership:
 
 def revoke_invitation(invitation: Invitation, by: User) -> None:
     invitation.revoked_at = utcnow()
-    audit.record("organisation.invitation_revoked", invitation.organisation, by,
-                 email=invitation.email)
+    audit.record(
+        "organisation.invitation_revoked", invitation.organisation, by, email=invitation.email
+    )
 
 
 def remove_member(membership: Membership, by: User) -> None:
@@ -159,8 +185,9 @@ def set_member_role(membership: Membership, role: str, by: User) -> None:
     if membership.is_owner and role != "owner" and len(owners) == 1:
         raise MembershipError("last owner")
     membership.role = role
-    audit.record("organisation.member_role_changed", organisation, by,
-                 user_id=membership.user_id, role=role)
+    audit.record(
+        "organisation.member_role_changed", organisation, by, user_id=membership.user_id, role=role
+    )
 
 
 def hand_over(organisation: Organisation, email: str, remove_previous: bool, by: User) -> str:
@@ -170,7 +197,9 @@ def hand_over(organisation: Organisation, email: str, remove_previous: bool, by:
     """
     email = email.strip().lower()
     user = db.session.scalar(select(User).where(User.email == email))
-    previous = [m for m in organisation.memberships if m.is_owner and m.user_id != (user and user.id)]
+    previous = [
+        m for m in organisation.memberships if m.is_owner and m.user_id != (user and user.id)
+    ]
     if user is not None:
         if user.membership and user.membership.organisation_id != organisation.id:
             raise MembershipError("member elsewhere")
@@ -178,8 +207,12 @@ def hand_over(organisation: Organisation, email: str, remove_previous: bool, by:
             user.membership.role = "owner"
         else:
             db.session.add(Membership(organisation=organisation, user=user, role="owner"))
-        email_user(user, "access_granted", organisation=organisation,
-                   link=public_url_for("organisations.show"))
+        email_user(
+            user,
+            "access_granted",
+            organisation=organisation,
+            link=public_url_for("organisations.show"),
+        )
         outcome = "granted"
     else:
         invite(organisation, email, "owner", by)
@@ -188,6 +221,11 @@ def hand_over(organisation: Organisation, email: str, remove_previous: bool, by:
         for membership in previous:
             organisation.memberships.remove(membership)
     db.session.flush()
-    audit.record("organisation.handed_over", organisation, by, email=email,
-                 removed=[m.user_id for m in previous] if remove_previous else [])
+    audit.record(
+        "organisation.handed_over",
+        organisation,
+        by,
+        email=email,
+        removed=[m.user_id for m in previous] if remove_previous else [],
+    )
     return outcome

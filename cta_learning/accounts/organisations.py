@@ -51,8 +51,13 @@ def require_membership(owner: bool = False):
         def wrapped(*args, **kwargs):
             membership = current_user.membership
             if membership is None:
-                flash(_("Create your organisation's profile, or ask its person in charge "
-                        "to invite you."), "info")
+                flash(
+                    _(
+                        "Create your organisation's profile, or ask its person in charge "
+                        "to invite you."
+                    ),
+                    "info",
+                )
                 return redirect(url_for("organisations.create"))
             if owner and not membership.is_owner:
                 abort(403)
@@ -70,8 +75,12 @@ def _profile_data(form: OrganisationForm) -> dict:
 @bp.get("/organisation")
 @require_membership()
 def show(membership: Membership):
-    return render_template("organisations/show.html", membership=membership,
-                           organisation=membership.organisation, **PROFILE_LABELS)
+    return render_template(
+        "organisations/show.html",
+        membership=membership,
+        organisation=membership.organisation,
+        **PROFILE_LABELS,
+    )
 
 
 @bp.route("/organisation/new", methods=["GET", "POST"])
@@ -120,14 +129,19 @@ def members(membership: Membership):
                 form.email.errors.append(membership_message(error))
             else:
                 db.session.commit()
-                flash(_("An invitation is on its way to %(email)s.", email=form.email.data),
-                      "success")
+                flash(
+                    _("An invitation is on its way to %(email)s.", email=form.email.data), "success"
+                )
                 return redirect(url_for("organisations.members"))
     return render_template(
-        "organisations/members.html", membership=membership, organisation=organisation,
-        members=operations.members_of(organisation), form=form,
+        "organisations/members.html",
+        membership=membership,
+        organisation=organisation,
+        members=operations.members_of(organisation),
+        form=form,
         invitations=operations.open_invitations(organisation) if membership.is_owner else [],
-        action_form=BaseForm(), roles=MEMBERSHIP_ROLE_LABELS,
+        action_form=BaseForm(),
+        roles=MEMBERSHIP_ROLE_LABELS,
     )
 
 
@@ -215,5 +229,9 @@ def invitation(token: str):
             db.session.commit()
             flash(_("Welcome to %(name)s.", name=found.organisation.name), "success")
             return redirect(url_for("organisations.show"))
-    return render_template("organisations/invitation.html", invitation=found, form=form,
-                           is_open=found.is_open(utcnow()))
+    return render_template(
+        "organisations/invitation.html",
+        invitation=found,
+        form=form,
+        is_open=found.is_open(utcnow()),
+    )

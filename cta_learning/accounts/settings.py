@@ -2,11 +2,22 @@
 
 import json
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
 
+from cta_learning.access import BENEFIT_LABELS, access_for
 from cta_learning.accounts import operations
 from cta_learning.accounts.forms import (
     AccountForm,
@@ -14,7 +25,6 @@ from cta_learning.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
 )
-from cta_learning.access import BENEFIT_LABELS, access_for
 from cta_learning.actions.operations import recent_actions
 from cta_learning.extensions import db
 from cta_learning.security import require_role, safe_next
@@ -32,8 +42,10 @@ def dashboard():
     membership = current_user.membership
     organisation = membership.organisation if membership else None
     return render_template(
-        "settings/dashboard.html", membership=membership,
-        access=access_for(organisation), benefit_labels=BENEFIT_LABELS,
+        "settings/dashboard.html",
+        membership=membership,
+        access=access_for(organisation),
+        benefit_labels=BENEFIT_LABELS,
         actions=recent_actions(organisation) if organisation else [],
     )
 
@@ -86,8 +98,14 @@ def change_email():
                 form.email.errors.append(_("Another account already uses this address."))
             else:
                 db.session.commit()
-                flash(_("We have sent a confirmation link to %(email)s. Your address changes "
-                        "when you open it.", email=form.email.data), "success")
+                flash(
+                    _(
+                        "We have sent a confirmation link to %(email)s. Your address changes "
+                        "when you open it.",
+                        email=form.email.data,
+                    ),
+                    "success",
+                )
                 return redirect(url_for("settings.account"))
     return render_template("settings/change_email.html", form=form)
 
@@ -100,8 +118,9 @@ def confirm_email_change(token: str):
         return redirect(url_for("pages.home"))
     db.session.commit()
     logout_user()
-    flash(_("Your email address is now %(email)s. Log in again with it.", email=user.email),
-          "success")
+    flash(
+        _("Your email address is now %(email)s. Log in again with it.", email=user.email), "success"
+    )
     return redirect(url_for("auth.login"))
 
 

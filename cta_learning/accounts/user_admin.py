@@ -28,8 +28,12 @@ def create_admin(name: str, email: str, password: str) -> User:
     """Create a confirmed admin account, or make an existing account admin."""
     user = find_user_by_email(email)
     if user is None:
-        user = User(name=name, email=email.strip().lower(), password_hash=hash_password(password),
-                    email_confirmed_at=utcnow())
+        user = User(
+            name=name,
+            email=email.strip().lower(),
+            password_hash=hash_password(password),
+            email_confirmed_at=utcnow(),
+        )
         db.session.add(user)
     user.role = "admin"
     db.session.flush()

@@ -47,8 +47,11 @@ def signup():
     if form.validate_on_submit():
         try:
             operations.create_user(
-                form.name.data, form.email.data, form.password.data,
-                form.locale.data, form.timezone.data,
+                form.name.data,
+                form.email.data,
+                form.password.data,
+                form.locale.data,
+                form.timezone.data,
             )
         except operations.EmailTaken:
             form.email.errors.append(
@@ -64,8 +67,9 @@ def signup():
 def confirm_email(token: str):
     user = operations.confirm_email(token)
     if user is None:
-        flash(_("This confirmation link is invalid or has expired. Ask for a new one below."),
-              "error")
+        flash(
+            _("This confirmation link is invalid or has expired. Ask for a new one below."), "error"
+        )
         return redirect(url_for("auth.resend_confirmation"))
     db.session.commit()
     flash(_("Your email address is confirmed. You can log in."), "success")
@@ -83,7 +87,9 @@ def resend_confirmation():
             db.session.commit()
         return render_template("auth/check_email.html", email=form.email.data)
     return render_template(
-        "auth/request_link.html", form=form, heading=_("Confirm your email address"),
+        "auth/request_link.html",
+        form=form,
+        heading=_("Confirm your email address"),
         intro=_("Enter the address you signed up with and we will send a new confirmation link."),
     )
 
@@ -131,7 +137,9 @@ def forgot_password():
         db.session.commit()
         return render_template("auth/check_email.html", email=form.email.data, reset=True)
     return render_template(
-        "auth/request_link.html", form=form, heading=_("Forgot your password?"),
+        "auth/request_link.html",
+        form=form,
+        heading=_("Forgot your password?"),
         intro=_("Enter your email address and we will send you a link to choose a new password."),
     )
 

@@ -61,7 +61,10 @@ def platforms(kind: str | None, action_natures: tuple[str, ...]) -> tuple[str, .
     if kind is None:
         return ()
     shared = []
-    for compact, covered in (("gcm", kind in ("mirror", "gcm")), ("gcr", kind in ("mirror", "gcr"))):
+    for compact, covered in (
+        ("gcm", kind in ("mirror", "gcm")),
+        ("gcr", kind in ("mirror", "gcr")),
+    ):
         if covered and "commitment" in action_natures:
             shared.append(f"{compact}-pledging")
         if covered and "good_practice" in action_natures:
@@ -78,8 +81,9 @@ class Classification:
     platforms: tuple[str, ...]
 
 
-def classify(target_groups, start_on: date, end_on: date | None, has_evidence: bool,
-             today: date) -> Classification:
+def classify(
+    target_groups, start_on: date, end_on: date | None, has_evidence: bool, today: date
+) -> Classification:
     """Everything derived about an action, from its target groups, dates and evidence."""
     kind = pledge_type(target_groups)
     action_status = status(start_on, end_on, today)

@@ -30,32 +30,53 @@ def _admins_only():
 
 def _state_error(error: operations.ActionStateError) -> None:
     db.session.rollback()
-    flash(_("Nothing was changed: this is not possible while the action or request is "
-            "“%(status)s”.", status=_STATE_LABELS.get(str(error), str(error))), "error")
+    flash(
+        _(
+            "Nothing was changed: this is not possible while the action or request is "
+            "“%(status)s”.",
+            status=_STATE_LABELS.get(str(error), str(error)),
+        ),
+        "error",
+    )
 
 
 @bp.get("/")
 def queue():
     status = request.args.get("status")
     status = status if status in ACTION_STATUSES else None
-    query = (select(Action).join(Action.organisation).options(contains_eager(Action.organisation))
-             .where(Action.status == status if status else Action.status.in_(MODERATED_STATUSES))
-             .order_by(case((Action.status == "submitted", 0), else_=1),
-                       Action.submitted_at, Action.id))
+    query = (
+        select(Action)
+        .join(Action.organisation)
+        .options(contains_eager(Action.organisation))
+        .where(Action.status == status if status else Action.status.in_(MODERATED_STATUSES))
+        .order_by(case((Action.status == "submitted", 0), else_=1), Action.submitted_at, Action.id)
+    )
     page = db.paginate(query, per_page=50, max_per_page=50)
     corrections = db.session.scalars(
-        select(CorrectionRequest).where(CorrectionRequest.status == "open")
-        .options(joinedload(CorrectionRequest.action)).order_by(CorrectionRequest.id).limit(50)
+        select(CorrectionRequest)
+        .where(CorrectionRequest.status == "open")
+        .options(joinedload(CorrectionRequest.action))
+        .order_by(CorrectionRequest.id)
+        .limit(50)
     ).all()
-    return render_template("actions_manage/queue.html", page=page, status=status,
-                           statuses=ACTION_STATUSES, corrections=corrections)
+    return render_template(
+        "actions_manage/queue.html",
+        page=page,
+        status=status,
+        statuses=ACTION_STATUSES,
+        corrections=corrections,
+    )
 
 
 def _action_or_404(action_id: int) -> Action:
     action = db.session.scalar(
-        select(Action).where(Action.id == action_id)
-        .options(joinedload(Action.organisation), selectinload(Action.priority_links),
-                 selectinload(Action.translations))
+        select(Action)
+        .where(Action.id == action_id)
+        .options(
+            joinedload(Action.organisation),
+            selectinload(Action.priority_links),
+            selectinload(Action.translations),
+        )
     )
     if action is None:
         abort(404)
@@ -67,10 +88,14 @@ def _render_action(action: Action, status_code: int = 200, **forms):
     translation_form = forms.get("translation_form") or TranslationForm(formdata=None)
     translation_form.set_languages(action.language)
     corrections = db.session.scalars(
-        select(CorrectionRequest).where(CorrectionRequest.action_id == action.id)
-        .order_by(CorrectionRequest.id.desc())).all()
+        select(CorrectionRequest)
+        .where(CorrectionRequest.action_id == action.id)
+        .order_by(CorrectionRequest.id.desc())
+    ).all()
     return render_template(
-        "actions_manage/action.html", action=action, corrections=corrections,
+        "actions_manage/action.html",
+        action=action,
+        corrections=corrections,
         classification=operations.classification(action),
         priorities={p.id: p.title[language] for p in content.priorities()},
         publish_form=BaseForm(formdata=None),
@@ -95,8 +120,9 @@ def publish(action_id: int):
             _state_error(error)
         else:
             db.session.commit()
-            flash(_("The action is published in the repository; its organisation is told."),
-                  "success")
+            flash(
+                _("The action is published in the repository; its organisation is told."), "success"
+            )
     return redirect(url_for("actions_manage.detail", action_id=action.id))
 
 
@@ -118,14 +144,22 @@ def _decide(action_id: int, prefix: str, decision, message: str):
 
 @bp.post("/<int:action_id>/return")
 def return_action(action_id: int):
-    return _decide(action_id, "return", operations.return_to_organisation,
-                   _("The action is returned to its organisation with your reason."))
+    return _decide(
+        action_id,
+        "return",
+        operations.return_to_organisation,
+        _("The action is returned to its organisation with your reason."),
+    )
 
 
 @bp.post("/<int:action_id>/reject")
 def reject(action_id: int):
-    return _decide(action_id, "reject", operations.reject,
-                   _("The action is rejected; what it alone had unlocked is revoked."))
+    return _decide(
+        action_id,
+        "reject",
+        operations.reject,
+        _("The action is rejected; what it alone had unlocked is revoked."),
+    )
 
 
 @bp.post("/<int:action_id>/translation")
@@ -135,8 +169,9 @@ def translate(action_id: int):
     form.set_languages(action.language)
     if not form.validate_on_submit():
         return _render_action(action, 400, translation_form=form)
-    operations.set_translation(action, form.language.data, form.title.data,
-                               form.description.data, current_user)
+    operations.set_translation(
+        action, form.language.data, form.title.data, form.description.data, current_user
+    )
     db.session.commit()
     flash(_("The translation is saved."), "success")
     return redirect(url_for("actions_manage.detail", action_id=action.id))
@@ -144,9 +179,12 @@ def translate(action_id: int):
 
 def _correction_or_404(request_id: int) -> CorrectionRequest:
     correction = db.session.scalar(
-        select(CorrectionRequest).where(CorrectionRequest.id == request_id)
-        .options(joinedload(CorrectionRequest.action).joinedload(Action.organisation),
-                 joinedload(CorrectionRequest.requested_by))
+        select(CorrectionRequest)
+        .where(CorrectionRequest.id == request_id)
+        .options(
+            joinedload(CorrectionRequest.action).joinedload(Action.organisation),
+            joinedload(CorrectionRequest.requested_by),
+        )
     )
     if correction is None:
         abort(404)
@@ -165,13 +203,23 @@ def correction(request_id: int):
             _state_error(error)
         else:
             db.session.commit()
-            flash(ngettext("The correction is applied (%(num)d field changed); the member is told.",
-                           "The correction is applied (%(num)d fields changed); the member is told.",
-                           len(changes)), "success")
+            flash(
+                ngettext(
+                    "The correction is applied (%(num)d field changed); the member is told.",
+                    "The correction is applied (%(num)d fields changed); the member is told.",
+                    len(changes),
+                ),
+                "success",
+            )
         return redirect(url_for("actions_manage.correction", request_id=correction.id))
     status = 400 if form.errors else 200
-    return render_template("actions_manage/correction.html", correction=correction,
-                           action=correction.action, form=form, decline_form=decline_form), status
+    return render_template(
+        "actions_manage/correction.html",
+        correction=correction,
+        action=correction.action,
+        form=form,
+        decline_form=decline_form,
+    ), status
 
 
 @bp.post("/corrections/<int:request_id>/decline")
@@ -180,9 +228,12 @@ def decline_correction(request_id: int):
     form = ReasonForm(prefix="decline")
     if not form.validate_on_submit():
         return render_template(
-            "actions_manage/correction.html", correction=correction, action=correction.action,
+            "actions_manage/correction.html",
+            correction=correction,
+            action=correction.action,
             form=CorrectionForm.for_action(correction.action, i18n.current_language()),
-            decline_form=form), 400
+            decline_form=form,
+        ), 400
     try:
         operations.decline_correction(correction, form.reason.data, current_user)
     except operations.ActionStateError as error:

@@ -10,9 +10,21 @@ from cta_learning.forms import BaseForm, choices, strip_filter
 
 REASON_MAX = 2000
 DESCRIPTION_MAX = 10_000  # as in the drafting form
-CORRECTED_FIELDS = ("title", "description", "start_on", "end_on", "is_ongoing", "results",
-                    "target_groups", "priorities", "partners", "links", "budget", "currency",
-                    "beneficiaries")
+CORRECTED_FIELDS = (
+    "title",
+    "description",
+    "start_on",
+    "end_on",
+    "is_ongoing",
+    "results",
+    "target_groups",
+    "priorities",
+    "partners",
+    "links",
+    "budget",
+    "currency",
+    "beneficiaries",
+)
 
 
 def _at_most(limit: int) -> Length:
@@ -23,18 +35,25 @@ class ReasonForm(BaseForm):
     """Returning or rejecting an action, or declining a correction: a reason is required."""
 
     reason = TextAreaField(
-        _l("Reason"), filters=[strip_filter],
-        validators=[DataRequired(_l("Give the reason: the organisation receives it by email.")),
-                    _at_most(REASON_MAX)],
+        _l("Reason"),
+        filters=[strip_filter],
+        validators=[
+            DataRequired(_l("Give the reason: the organisation receives it by email.")),
+            _at_most(REASON_MAX),
+        ],
     )
 
 
 class TranslationForm(BaseForm):
     language = SelectField(_l("Language"), validators=[InputRequired(_l("Choose a language."))])
-    title = StringField(_l("Title"), filters=[strip_filter],
-                        validators=[DataRequired(_l("Enter the title.")), _at_most(200)])
+    title = StringField(
+        _l("Title"),
+        filters=[strip_filter],
+        validators=[DataRequired(_l("Enter the title.")), _at_most(200)],
+    )
     description = TextAreaField(
-        _l("Description"), filters=[strip_filter],
+        _l("Description"),
+        filters=[strip_filter],
         validators=[DataRequired(_l("Enter the description.")), _at_most(DESCRIPTION_MAX)],
         description=_l("Markdown: paragraphs, lists, emphasis and links."),
     )
@@ -42,8 +61,12 @@ class TranslationForm(BaseForm):
     def set_languages(self, action_language: str) -> None:
         """Only the platform's languages other than the action's own."""
         self.language.choices = choices(
-            [(code, label) for code, label in labels.LANGUAGE_LABELS.items()
-             if code != action_language])
+            [
+                (code, label)
+                for code, label in labels.LANGUAGE_LABELS.items()
+                if code != action_language
+            ]
+        )
 
 
 class CorrectionForm(AboutForm, TimelineForm, PeopleForm, ResourcesForm):
@@ -84,23 +107,32 @@ class CorrectionForm(AboutForm, TimelineForm, PeopleForm, ResourcesForm):
     def fields_data(self) -> dict:
         """The values to hand to apply_correction."""
         data = {name: self[name].data for name in CORRECTED_FIELDS}
-        data["links"] = "\n".join(line.strip() for line in (data["links"] or "").splitlines()
-                                  if line.strip())
+        data["links"] = "\n".join(
+            line.strip() for line in (data["links"] or "").splitlines() if line.strip()
+        )
         data["currency"] = data["currency"] or None
         return data
 
     @classmethod
     def for_action(cls, action, language: str) -> "CorrectionForm":
         """Pre-filled with the action's values on a GET; the posted values on a POST."""
-        form = cls(data={
-            "title": action.title, "description": action.description,
-            "start_on": action.start_on, "end_on": action.end_on,
-            "is_ongoing": action.is_ongoing, "results": action.results,
-            "target_groups": sorted(action.target_groups), "priorities": action.priority_ids,
-            "partners": list(action.partners or []), "links": action.links,
-            "budget": action.budget, "currency": action.currency or "",
-            "beneficiaries": action.beneficiaries,
-        })
+        form = cls(
+            data={
+                "title": action.title,
+                "description": action.description,
+                "start_on": action.start_on,
+                "end_on": action.end_on,
+                "is_ongoing": action.is_ongoing,
+                "results": action.results,
+                "target_groups": sorted(action.target_groups),
+                "priorities": action.priority_ids,
+                "partners": list(action.partners or []),
+                "links": action.links,
+                "budget": action.budget,
+                "currency": action.currency or "",
+                "beneficiaries": action.beneficiaries,
+            }
+        )
         form.set_priority_choices(language)
         form.set_currency_choices(language)
         return form

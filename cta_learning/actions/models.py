@@ -36,8 +36,13 @@ class Action(db.Model):
         ),
         # The repository: newest published first, and filters by year with the organisation.
         Index("ix_actions_status_published_at", "status", "published_at"),
-        Index("ix_actions_status_start_on_organisation", "status", "start_on", "organisation_id",
-              "published_at"),
+        Index(
+            "ix_actions_status_start_on_organisation",
+            "status",
+            "start_on",
+            "organisation_id",
+            "published_at",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,9 +72,7 @@ class Action(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
-    submitted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL")
-    )
+    submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     published_at: Mapped[datetime | None] = mapped_column(index=True)
     moderation_reason: Mapped[str | None] = mapped_column(Text)
 
@@ -92,7 +95,8 @@ class Action(db.Model):
     @property
     def target_groups(self) -> frozenset[str]:
         return frozenset(
-            group for group in ("migrants", "refugees", "idps", "stateless")
+            group
+            for group in ("migrants", "refugees", "idps", "stateless")
             if getattr(self, f"targets_{group}")
         )
 
@@ -127,9 +131,7 @@ class CorrectionRequest(db.Model):
     """A member asks the secretariat to correct a submitted action."""
 
     __tablename__ = "correction_requests"
-    __table_args__ = (
-        CheckConstraint("status IN ('open', 'applied', 'declined')", name="status"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('open', 'applied', 'declined')", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)

@@ -46,10 +46,14 @@ class ActionStateError(ValueError):
 
 def recent_actions(organisation: Organisation, limit: int = 5) -> list[Action]:
     """The organisation's latest actions, for its dashboard (one query)."""
-    return list(db.session.scalars(
-        select(Action).where(Action.organisation_id == organisation.id)
-        .order_by(Action.updated_at.desc()).limit(limit)
-    ))
+    return list(
+        db.session.scalars(
+            select(Action)
+            .where(Action.organisation_id == organisation.id)
+            .order_by(Action.updated_at.desc())
+            .limit(limit)
+        )
+    )
 
 
 def create_draft(organisation: Organisation, by: User, language: str) -> Action:
@@ -88,11 +92,16 @@ def save_step(action: Action, step: str, data: dict, by: User) -> None:
 def missing(action: Action) -> dict[str, list[str]]:
     """Per step, the required fields still empty."""
     values = {
-        "title": action.title, "description": action.description, "language": action.language,
-        "start_on": action.start_on, "target_groups": action.target_groups,
+        "title": action.title,
+        "description": action.description,
+        "language": action.language,
+        "start_on": action.start_on,
+        "target_groups": action.target_groups,
         "priorities": action.priority_ids,
     }
-    result = {step: [name for name in fields if not values[name]] for step, fields in REQUIRED.items()}
+    result = {
+        step: [name for name in fields if not values[name]] for step, fields in REQUIRED.items()
+    }
     if action.start_on and not action.is_ongoing and action.end_on is None:
         result["timeline"].append("end_on")
     return {step: names for step, names in result.items() if names}
@@ -102,8 +111,13 @@ def classification(action: Action, today: date | None = None):
     """The derived classification of a complete action (None while dates are missing)."""
     if action.start_on is None:
         return None
-    return classify(action.target_groups, action.start_on, action.end_on,
-                    bool(action.results.strip()), today or date.today())
+    return classify(
+        action.target_groups,
+        action.start_on,
+        action.end_on,
+        bool(action.results.strip()),
+        today or date.today(),
+    )
 
 
 def submit(action: Action, by: User) -> bool:
@@ -116,8 +130,9 @@ def submit(action: Action, by: User) -> bool:
     changed = db.session.execute(
         update(Action)
         .where(Action.id == action.id, Action.status.in_(EDITABLE_STATUSES))
-        .values(status="submitted", submitted_at=utcnow(), submitted_by_id=by.id,
-                moderation_reason=None)
+        .values(
+            status="submitted", submitted_at=utcnow(), submitted_by_id=by.id, moderation_reason=None
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(action)
@@ -194,30 +209,36 @@ def decline_correction(request: CorrectionRequest, reason: str, by: User) -> Non
     request.handled_by_id, request.handled_at = by.id, utcnow()
     audit.record("action.correction_declined", request.action, by, request_id=request.id)
     if request.requested_by:
-        email_user(request.requested_by, "correction_declined", action=request.action,
-                   reason=reason)
+        email_user(
+            request.requested_by, "correction_declined", action=request.action, reason=reason
+        )
 
 
 def _snapshot(action: Action) -> dict:
     return {
-        "title": action.title, "description": action.description,
+        "title": action.title,
+        "description": action.description,
         "start_on": action.start_on.isoformat() if action.start_on else None,
         "end_on": action.end_on.isoformat() if action.end_on else None,
-        "is_ongoing": action.is_ongoing, "results": action.results,
-        "target_groups": sorted(action.target_groups), "priorities": action.priority_ids,
-        "partners": list(action.partners or []), "links": action.links,
+        "is_ongoing": action.is_ongoing,
+        "results": action.results,
+        "target_groups": sorted(action.target_groups),
+        "priorities": action.priority_ids,
+        "partners": list(action.partners or []),
+        "links": action.links,
         "budget": str(action.budget) if action.budget is not None else None,
-        "currency": action.currency, "beneficiaries": action.beneficiaries,
+        "currency": action.currency,
+        "beneficiaries": action.beneficiaries,
     }
 
 
-def set_translation(action: Action, language: str, title: str, description: str,
-                    by: User) -> None:
+def set_translation(action: Action, language: str, title: str, description: str, by: User) -> None:
     """Add or replace the title and description of an action in another language."""
     existing = next((t for t in action.translations if t.language == language), None)
     if existing is None:
-        action.translations.append(ActionTranslation(language=language, title=title,
-                                                      description=description))
+        action.translations.append(
+            ActionTranslation(language=language, title=title, description=description)
+        )
     else:
         existing.title, existing.description = title, description
     audit.record("action.translated", action, by, language=language)

@@ -7,9 +7,9 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
-from markupsafe import Markup
 from wtforms import SelectField
 
 from cta_learning import content, i18n
@@ -62,8 +62,9 @@ class FilterForm(FlaskForm):
 
     def set_choices(self, language: str) -> None:
         everything = [("", _l("All"))]
-        self.priority.choices = choices(everything + [
-            (str(p.id), p.title[language]) for p in content.priorities()])
+        self.priority.choices = choices(
+            everything + [(str(p.id), p.title[language]) for p in content.priorities()]
+        )
         self.region.choices = choices(everything + list(i18n.REGION_NAMES.items()))
         self.country.choices = choices(everything + i18n.country_choices())
         self.pledge_type.choices = choices(everything + list(labels.PLEDGE_TYPE_LABELS.items()))
@@ -74,18 +75,25 @@ class FilterForm(FlaskForm):
     def chosen(self) -> dict[str, str]:
         """The valid, non-empty filters; an unknown value is ignored rather than refused."""
         self.validate()
-        return {name: field.data for name, field in self._fields.items()
-                if field.data and not field.errors}
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if field.data and not field.errors
+        }
 
 
 def _conditions(chosen: dict[str, str]) -> list:
     """SQL conditions on published actions for the chosen filters."""
     conditions = [Action.status == "published"]
     if "priority" in chosen:
-        conditions.append(Action.priority_links.any(
-            ActionPriority.priority_id == int(chosen["priority"])))
-    place = [getattr(Organisation, name) == chosen[name]
-             for name in ("region", "country") if name in chosen]
+        conditions.append(
+            Action.priority_links.any(ActionPriority.priority_id == int(chosen["priority"]))
+        )
+    place = [
+        getattr(Organisation, name) == chosen[name]
+        for name in ("region", "country")
+        if name in chosen
+    ]
     if place:
         conditions.append(Action.organisation_id.in_(select(Organisation.id).where(*place)))
     if "pledge_type" in chosen:
@@ -109,8 +117,16 @@ def _with_details(query, language: str):
 
 FILTER_FORMS_KEPT = 512
 # What the list shows: loading only these keeps long descriptions out of the page query.
-LIST_COLUMNS = (Action.title, Action.organisation_id, Action.start_on, Action.end_on,
-                Action.is_ongoing, Action.pledge_type, Action.language, Action.published_at)
+LIST_COLUMNS = (
+    Action.title,
+    Action.organisation_id,
+    Action.start_on,
+    Action.end_on,
+    Action.is_ongoing,
+    Action.pledge_type,
+    Action.language,
+    Action.published_at,
+)
 
 
 def _filters_html(form: FilterForm, chosen: dict[str, str], language: str) -> Markup:
@@ -133,13 +149,18 @@ def index():
     conditions = _conditions(chosen)
     query = (
         _with_details(select(Action).where(*conditions), language)
-        .options(load_only(*LIST_COLUMNS), joinedload(Action.organisation).load_only(
-            Organisation.name, Organisation.country))
+        .options(
+            load_only(*LIST_COLUMNS),
+            joinedload(Action.organisation).load_only(Organisation.name, Organisation.country),
+        )
         .order_by(Action.published_at.desc(), Action.id.desc())
     )
     page = paginate(query, select(func.count()).select_from(Action).where(*conditions), PER_PAGE)
     return render_template(
-        "actions/index.html", page=page, filters=chosen, language=language,
+        "actions/index.html",
+        page=page,
+        filters=chosen,
+        language=language,
         filters_html=_filters_html(form, chosen, language),
         priorities={p.id: p.title[language] for p in content.priorities()},
     )
@@ -148,13 +169,19 @@ def index():
 @bp.get("/<int:action_id>")
 def detail(action_id: int):
     language = i18n.current_language()
-    action = db.session.scalar(_with_details(
-        select(Action).where(Action.id == action_id, Action.status == "published"), language))
+    action = db.session.scalar(
+        _with_details(
+            select(Action).where(Action.id == action_id, Action.status == "published"), language
+        )
+    )
     if action is None:
         abort(404)
     translation = action.translations[0] if action.translations else None
     return render_template(
-        "actions/detail.html", action=action, translation=translation, language=language,
+        "actions/detail.html",
+        action=action,
+        translation=translation,
+        language=language,
         classification=classification(action),
         priorities={p.id: p.title[language] for p in content.priorities()},
     )

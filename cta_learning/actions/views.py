@@ -27,8 +27,7 @@ bp = Blueprint("actions", __name__, url_prefix="/my/actions")
 def _own_action(membership: Membership, action_id: int) -> Action:
     """The action, if it belongs to the member's organisation; 404 for anyone else."""
     action = db.session.scalar(
-        select(Action).where(Action.id == action_id)
-        .options(selectinload(Action.priority_links))
+        select(Action).where(Action.id == action_id).options(selectinload(Action.priority_links))
     )
     if action is None or action.organisation_id != membership.organisation_id:
         abort(404)
@@ -39,7 +38,8 @@ def _own_action(membership: Membership, action_id: int) -> Action:
 @require_membership()
 def index(membership: Membership):
     actions = db.session.scalars(
-        select(Action).where(Action.organisation_id == membership.organisation_id)
+        select(Action)
+        .where(Action.organisation_id == membership.organisation_id)
         .order_by(Action.created_at.desc())
     ).all()
     return render_template("actions/mine.html", actions=actions, form=BaseForm())
@@ -75,27 +75,41 @@ def _step_form(step: str):
     return form
 
 
-@bp.route("/<int:action_id>/<any(about, timeline, people, resources):step>",
-          methods=["GET", "POST"])
+@bp.route(
+    "/<int:action_id>/<any(about, timeline, people, resources):step>", methods=["GET", "POST"]
+)
 @require_membership()
 def step(membership: Membership, action_id: int, step: str):
     action = _own_action(membership, action_id)
     if not action.is_editable:
-        flash(_("This action is submitted: it can no longer be changed. Ask the secretariat "
-                "for a correction."), "info")
+        flash(
+            _(
+                "This action is submitted: it can no longer be changed. Ask the secretariat "
+                "for a correction."
+            ),
+            "info",
+        )
         return redirect(url_for("actions.review", action_id=action.id))
     form = _step_form(step)
     if request.method == "GET":
         _fill(form, action, step)
     elif form.validate_on_submit():
-        operations.save_step(action, step, {name: form[name].data for name in operations.FIELDS[step]},
-                             current_user)
+        operations.save_step(
+            action, step, {name: form[name].data for name in operations.FIELDS[step]}, current_user
+        )
         db.session.commit()
         flash(_("Your draft is saved."), "success")
         return redirect(_after_save(action, step))
-    return render_template("actions/step.html", action=action, form=form, step=step,
-                           steps=operations.STEPS, step_titles=STEP_TITLES,
-                           missing=operations.missing(action), field_labels=FIELD_LABELS)
+    return render_template(
+        "actions/step.html",
+        action=action,
+        form=form,
+        step=step,
+        steps=operations.STEPS,
+        step_titles=STEP_TITLES,
+        missing=operations.missing(action),
+        field_labels=FIELD_LABELS,
+    )
 
 
 def _after_save(action: Action, step: str) -> str:
@@ -112,10 +126,15 @@ def _after_save(action: Action, step: str) -> str:
 def review(membership: Membership, action_id: int):
     action = _own_action(membership, action_id)
     return render_template(
-        "actions/review.html", action=action, missing=operations.missing(action),
-        classification=operations.classification(action), step_titles=STEP_TITLES,
-        field_labels=FIELD_LABELS, priorities={p.id: p for p in content.priorities()},
-        language=current_language(), form=BaseForm(),
+        "actions/review.html",
+        action=action,
+        missing=operations.missing(action),
+        classification=operations.classification(action),
+        step_titles=STEP_TITLES,
+        field_labels=FIELD_LABELS,
+        priorities={p.id: p for p in content.priorities()},
+        language=current_language(),
+        form=BaseForm(),
     )
 
 
@@ -130,8 +149,13 @@ def submit(membership: Membership, action_id: int):
         return redirect(url_for("actions.review", action_id=action.id))
     if operations.submit(action, current_user):
         db.session.commit()
-        flash(_("Thank you: your action is submitted. The secretariat will review it before it "
-                "appears in the public repository."), "success")
+        flash(
+            _(
+                "Thank you: your action is submitted. The secretariat will review it before it "
+                "appears in the public repository."
+            ),
+            "success",
+        )
     return redirect(url_for("settings.dashboard"))
 
 

@@ -116,7 +116,8 @@ def action_submitted():
     data = _submission(_signed_body())
     try:
         submission = operations.record_submitted_action(
-            data["organisation"], data["action"], data["submitted_at"])
+            data["organisation"], data["action"], data["submitted_at"]
+        )
     except operations.ExternalIdConflict:
         raise Refusal(409, "action external_id belongs to another organisation") from None
     db.session.commit()

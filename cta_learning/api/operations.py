@@ -37,8 +37,12 @@ def _insert_once(model: type[db.Model], values: dict) -> bool:
     """
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(model).values(**values)
-                 .on_conflict_do_nothing(index_elements=["external_id"]).returning(model.id))
+    statement = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["external_id"])
+        .returning(model.id)
+    )
     # RETURNING says portably whether a row went in (psycopg reports no rowcount here).
     return db.session.execute(statement).scalar() is not None
 
@@ -53,8 +57,13 @@ def match_or_create_organisation(data: dict) -> Organisation:
     created = _insert_once(Organisation, values)
     organisation = _by_external_id(Organisation, data["external_id"])
     if created:
-        audit.record("organisation.created", organisation, None, source="webhook",
-                     external_id=organisation.external_id)
+        audit.record(
+            "organisation.created",
+            organisation,
+            None,
+            source="webhook",
+            external_id=organisation.external_id,
+        )
     return organisation
 
 
@@ -64,8 +73,9 @@ def _matching(action: Action, organisation_external_id: str) -> Action:
     return action
 
 
-def record_submitted_action(organisation_data: dict, action_data: dict,
-                            submitted_at: datetime) -> Submission:
+def record_submitted_action(
+    organisation_data: dict, action_data: dict, submitted_at: datetime
+) -> Submission:
     """Record an action submitted elsewhere and unlock its organisation; idempotent."""
     fields = dict(action_data)
     external_id = fields.pop("external_id")
@@ -74,8 +84,15 @@ def record_submitted_action(organisation_data: dict, action_data: dict,
         action = _matching(existing, organisation_data["external_id"])
         return Submission(action.organisation, action, False)
     organisation = match_or_create_organisation(organisation_data)
-    inserted = _insert_once(Action, {"organisation_id": organisation.id, "external_id": external_id,
-                                     "status": "draft", "language": fields["language"]})
+    inserted = _insert_once(
+        Action,
+        {
+            "organisation_id": organisation.id,
+            "external_id": external_id,
+            "status": "draft",
+            "language": fields["language"],
+        },
+    )
     action = _matching(_by_external_id(Action, external_id), organisation.external_id)
     if not inserted:  # the same notification, received at the same moment
         return Submission(organisation, action, False)
@@ -84,14 +101,22 @@ def record_submitted_action(organisation_data: dict, action_data: dict,
     changed = db.session.execute(
         update(Action)
         .where(Action.id == action.id, Action.status == "draft")
-        .values(status="submitted", submitted_at=submitted_at, submitted_by_id=None,
-                moderation_reason=None)
+        .values(
+            status="submitted",
+            submitted_at=submitted_at,
+            submitted_by_id=None,
+            moderation_reason=None,
+        )
         .execution_options(synchronize_session=False)
     ).rowcount
     db.session.refresh(action)
     if changed:
         audit.record("action.submitted", action, None, source="webhook", external_id=external_id)
         access.grant_for_action(organisation, action.id, None)
-    log.info("action %s (external %s) submitted by webhook for organisation %s",
-             action.id, external_id, organisation.id)
+    log.info(
+        "action %s (external %s) submitted by webhook for organisation %s",
+        action.id,
+        external_id,
+        organisation.id,
+    )
     return Submission(organisation, action, bool(changed))

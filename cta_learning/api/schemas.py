@@ -85,21 +85,38 @@ class ActionSchema(StrictSchema):
     start_on = fields.Date(required=True, validate=validate.Range(min=EARLIEST_START))
     end_on = fields.Date(load_default=None, allow_none=True)
     is_ongoing = StrictBoolean(data_key="ongoing", load_default=False)
-    target_groups = fields.List(fields.String(validate=validate.OneOf(TARGET_GROUPS)),
-                                required=True, validate=validate.Length(min=1))
-    priorities = fields.List(fields.Integer(strict=True, validate=_known_priority),
-                             required=True, validate=validate.Length(min=1))
-    partners = fields.List(fields.String(validate=validate.OneOf(PARTNER_KINDS)),
-                           load_default=list)
+    target_groups = fields.List(
+        fields.String(validate=validate.OneOf(TARGET_GROUPS)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    priorities = fields.List(
+        fields.Integer(strict=True, validate=_known_priority),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    partners = fields.List(fields.String(validate=validate.OneOf(PARTNER_KINDS)), load_default=list)
     results = Text(one_line=False, load_default="", validate=validate.Length(max=10_000))
-    links = fields.List(fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000)),
-                        load_default=list, validate=validate.Length(max=MAX_LINKS))
-    budget = fields.Decimal(places=2, allow_nan=False, load_default=None, allow_none=True,
-                            validate=validate.Range(min=0, max=MAX_BUDGET))
-    currency = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(
-        r"^[A-Z]{3}\Z", error="Three capital letters (ISO 4217)."))
-    beneficiaries = fields.Integer(strict=True, load_default=None, allow_none=True,
-                                   validate=validate.Range(min=0, max=MAX_INT))
+    links = fields.List(
+        fields.Url(schemes={"http", "https"}, validate=validate.Length(max=2000)),
+        load_default=list,
+        validate=validate.Length(max=MAX_LINKS),
+    )
+    budget = fields.Decimal(
+        places=2,
+        allow_nan=False,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=MAX_BUDGET),
+    )
+    currency = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^[A-Z]{3}\Z", error="Three capital letters (ISO 4217)."),
+    )
+    beneficiaries = fields.Integer(
+        strict=True, load_default=None, allow_none=True, validate=validate.Range(min=0, max=MAX_INT)
+    )
 
     @validates_schema
     def _check_timeline(self, data: dict, **kwargs) -> None:

@@ -49,7 +49,9 @@ def _connect() -> smtplib.SMTP:
     timeout = config["SMTP_TIMEOUT"]
     if config["SMTP_SSL"]:
         connection: smtplib.SMTP = smtplib.SMTP_SSL(
-            config["SMTP_HOST"], config["SMTP_PORT"], timeout=timeout,
+            config["SMTP_HOST"],
+            config["SMTP_PORT"],
+            timeout=timeout,
             context=ssl.create_default_context(),
         )
     else:

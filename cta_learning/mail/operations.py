@@ -45,9 +45,7 @@ def render_email(template: str, locale: str, **context) -> tuple[str, str, str]:
         subject, body = _SEPARATOR.split(rendered, maxsplit=1)
         subject = _shorten(_WHITESPACE.sub(" ", subject).strip(), SUBJECT_MAX)
         body = body.strip() + "\n"
-        html = render_template(
-            "mail/_layout.html", subject=subject, paragraphs=text_to_html(body)
-        )
+        html = render_template("mail/_layout.html", subject=subject, paragraphs=text_to_html(body))
     return subject, body, html
 
 

@@ -8,8 +8,12 @@ from tests.conftest import PASSWORD, count, fetch, outbox
 
 def signup(client, **overrides):
     data = {
-        "name": "Awa Diop", "email": "awa@dakar.example.org", "password": "a long password",
-        "confirm": "a long password", "locale": "fr", "timezone": "Africa/Dakar",
+        "name": "Awa Diop",
+        "email": "awa@dakar.example.org",
+        "password": "a long password",
+        "confirm": "a long password",
+        "locale": "fr",
+        "timezone": "Africa/Dakar",
     }
     return client.post("/signup", data={**data, **overrides})
 
@@ -34,9 +38,18 @@ def test_signup_sends_a_confirmation_link_in_the_chosen_language(app, client):
 
 
 def test_email_links_use_the_public_url_not_the_host_header(app, client):
-    client.post("/signup", base_url="http://evil.example.com", data={
-        "name": "A", "email": "a@b.example.org", "password": "a long password",
-        "confirm": "a long password", "locale": "en", "timezone": "UTC"})
+    client.post(
+        "/signup",
+        base_url="http://evil.example.com",
+        data={
+            "name": "A",
+            "email": "a@b.example.org",
+            "password": "a long password",
+            "confirm": "a long password",
+            "locale": "en",
+            "timezone": "UTC",
+        },
+    )
     [message] = outbox(app)
     assert "evil.example.com" not in message.body_text
     assert "https://learning.example.org/confirm/" in message.body_text
@@ -54,8 +67,9 @@ def test_confirmation_link_confirms_then_login_works(app, client):
     link = link_in(outbox(app)[0], "/confirm/")
     assert client.get(link).headers["Location"].endswith("/login")
     assert fetch(app, User, email="awa@dakar.example.org").email_confirmed_at is not None
-    response = client.post("/login", data={"email": "awa@dakar.example.org",
-                                           "password": "a long password"})
+    response = client.post(
+        "/login", data={"email": "awa@dakar.example.org", "password": "a long password"}
+    )
     assert response.headers["Location"].endswith("/dashboard")
     assert "Awa Diop" in client.get("/dashboard").get_data(as_text=True)
 
@@ -108,8 +122,11 @@ def test_login_redirects_to_next_only_on_this_site(client, make):
         ("//evil.example.com/", "/dashboard"),
         ("/\\evil.example.com", "/dashboard"),
     ]:
-        response = client.post("/login", query_string={"next": target},
-                               data={"email": user.email, "password": PASSWORD})
+        response = client.post(
+            "/login",
+            query_string={"next": target},
+            data={"email": user.email, "password": PASSWORD},
+        )
         assert response.headers["Location"] == expected, target
         client.post("/logout")
 
@@ -149,13 +166,20 @@ def test_password_reset_flow(app, client, make):
     client.post("/password/forgot", data={"email": user.email})
     link = link_in(outbox(app, to=user.email)[0], "/password/reset/")
     assert client.get(link).status_code == 200
-    response = client.post(link, data={"password": "a brand new password",
-                                       "confirm": "a brand new password"})
+    response = client.post(
+        link, data={"password": "a brand new password", "confirm": "a brand new password"}
+    )
     assert response.headers["Location"].endswith("/login")
     assert "Your password was changed" in outbox(app, to=user.email)[-1].subject
-    assert client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 200
-    assert client.post("/login", data={"email": user.email,
-                                       "password": "a brand new password"}).status_code == 302
+    assert (
+        client.post("/login", data={"email": user.email, "password": PASSWORD}).status_code == 200
+    )
+    assert (
+        client.post(
+            "/login", data={"email": user.email, "password": "a brand new password"}
+        ).status_code
+        == 302
+    )
 
 
 def test_reset_link_works_once(app, client, make):
@@ -163,8 +187,9 @@ def test_reset_link_works_once(app, client, make):
     client.post("/password/forgot", data={"email": user.email})
     link = link_in(outbox(app, to=user.email)[0], "/password/reset/")
     client.post(link, data={"password": "a brand new password", "confirm": "a brand new password"})
-    again = client.post(link, data={"password": "another new password",
-                                    "confirm": "another new password"})
+    again = client.post(
+        link, data={"password": "another new password", "confirm": "another new password"}
+    )
     assert again.headers["Location"].endswith("/password/forgot")
 
 
@@ -177,11 +202,12 @@ def test_reset_for_unknown_address_says_the_same_and_sends_nothing(app, client):
 def test_login_is_rate_limited(tmp_path, request):
     from tests.conftest import build_app
 
-    app, _ = build_app(request, tmp_path, RATELIMIT_ENABLED=True,
-                       LOGIN_RATE_LIMIT="3 per minute")
+    app, _ = build_app(request, tmp_path, RATELIMIT_ENABLED=True, LOGIN_RATE_LIMIT="3 per minute")
     client = app.test_client()
-    statuses = [client.post("/login", data={"email": "a@b.example.org", "password": "x" * 10})
-                .status_code for _ in range(4)]
+    statuses = [
+        client.post("/login", data={"email": "a@b.example.org", "password": "x" * 10}).status_code
+        for _ in range(4)
+    ]
     assert statuses == [200, 200, 200, 429]
     assert "Too many attempts" in client.post("/login", data={}).get_data(as_text=True)
     assert client.get("/login").status_code == 200  # only attempts are limited
@@ -192,10 +218,17 @@ def test_forms_refuse_posts_without_csrf_token(tmp_path, request, make):
 
     app, _ = build_app(request, tmp_path, WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    response = client.post("/signup", data={"name": "A", "email": "a@b.example.org",
-                                            "password": "a long password",
-                                            "confirm": "a long password", "locale": "en",
-                                            "timezone": "UTC"})
+    response = client.post(
+        "/signup",
+        data={
+            "name": "A",
+            "email": "a@b.example.org",
+            "password": "a long password",
+            "confirm": "a long password",
+            "locale": "en",
+            "timezone": "UTC",
+        },
+    )
     assert response.status_code == 400
     assert "The form expired" in response.get_data(as_text=True)
     assert count(app, User) == 0
@@ -211,8 +244,10 @@ def test_shared_login_page_gives_each_visitor_a_working_token(tmp_path, request)
         page = browser.get("/login").get_data(as_text=True)
         tokens.append(re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1))
     assert tokens[0] != tokens[1]
-    response = second.post("/login", headers={"Referer": "https://localhost/login"},
-                           data={"csrf_token": tokens[1], "email": "x@y.example.org",
-                                 "password": "whatever1"})
+    response = second.post(
+        "/login",
+        headers={"Referer": "https://localhost/login"},
+        data={"csrf_token": tokens[1], "email": "x@y.example.org", "password": "whatever1"},
+    )
     assert response.status_code == 200  # the form was processed: no CSRF error
     assert "The email address or the password is not right" in response.get_data(as_text=True)

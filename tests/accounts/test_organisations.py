@@ -5,9 +5,14 @@ from tests.accounts.test_auth import link_in
 from tests.conftest import PASSWORD, count, fetch, outbox
 
 PROFILE = {
-    "kind": "lrg", "name": "Ville de Dakar", "country": "SN", "preferred_language": "fr",
-    "population": "1146053", "declaration_signed_on": "2018-12-08",
-    "declaration_signatory": "Mayor of Dakar", "policy_processes": ["gcm-national", "imrf"],
+    "kind": "lrg",
+    "name": "Ville de Dakar",
+    "country": "SN",
+    "preferred_language": "fr",
+    "population": "1146053",
+    "declaration_signed_on": "2018-12-08",
+    "declaration_signatory": "Mayor of Dakar",
+    "policy_processes": ["gcm-national", "imrf"],
     "policy_processes_other": "",
 }
 
@@ -35,8 +40,16 @@ def test_country_names_and_dates_are_localised(client, auth, make):
 
 def test_partner_profile_keeps_the_endorsement_not_the_declaration(app, client, auth):
     auth.login_as()
-    client.post("/organisation/new", data={**PROFILE, "kind": "partner", "name": "FAMSI",
-                                           "country": "ES", "endorsed_on": "2022-06-01"})
+    client.post(
+        "/organisation/new",
+        data={
+            **PROFILE,
+            "kind": "partner",
+            "name": "FAMSI",
+            "country": "ES",
+            "endorsed_on": "2022-06-01",
+        },
+    )
     organisation = fetch(app, Organisation, name="FAMSI")
     assert organisation.region == "europe"
     assert organisation.declaration_signed_on is None and organisation.endorsed_on is not None
@@ -62,8 +75,9 @@ def test_members_can_edit_the_profile(app, client, auth, make):
 def test_invitation_flow_new_person_signs_up_and_joins(app, client, auth, make):
     owner, organisation = make.member()
     auth.login(owner.email)
-    client.post("/organisation/members", data={"email": "Colleague@Dakar.example.org",
-                                               "role": "member"})
+    client.post(
+        "/organisation/members", data={"email": "Colleague@Dakar.example.org", "role": "member"}
+    )
     [message] = outbox(app, to="colleague@dakar.example.org")
     assert organisation.name in message.subject
     link = link_in(message, "/invitations/")
@@ -131,8 +145,10 @@ def test_admin_hands_a_profile_to_an_existing_account(app, client, auth, make):
     old_owner, organisation = make.member()
     newcomer = make.user()
     auth.login_as("admin")
-    response = client.post(f"/admin/organisations/{organisation.id}",
-                           data={"email": newcomer.email, "remove_previous": "y"})
+    response = client.post(
+        f"/admin/organisations/{organisation.id}",
+        data={"email": newcomer.email, "remove_previous": "y"},
+    )
     assert response.status_code == 302
     assert fetch(app, Membership, user_id=newcomer.id).role == "owner"
     assert fetch(app, Membership, user_id=old_owner.id) is None
@@ -152,8 +168,9 @@ def test_hand_over_to_a_member_of_another_organisation_is_refused(app, client, a
     _, organisation = make.member()
     elsewhere, _ = make.member()
     auth.login_as("admin")
-    response = client.post(f"/admin/organisations/{organisation.id}",
-                           data={"email": elsewhere.email})
+    response = client.post(
+        f"/admin/organisations/{organisation.id}", data={"email": elsewhere.email}
+    )
     assert "already belongs to another organisation" in response.get_data(as_text=True)
     assert count(app, Membership, organisation_id=organisation.id) == 1
 

@@ -10,8 +10,9 @@ from tests.conftest import PASSWORD, count, fetch, outbox
 
 def test_settings_change_name_language_and_time_zone(app, client, auth):
     user = auth.login_as()
-    response = client.post("/account", data={"name": "Fatou Sow", "locale": "es",
-                                              "timezone": "America/Bogota"})
+    response = client.post(
+        "/account", data={"name": "Fatou Sow", "locale": "es", "timezone": "America/Bogota"}
+    )
     assert response.headers["Location"].endswith("/account")
     saved = fetch(app, User, id=user.id)
     assert (saved.name, saved.locale, saved.timezone) == ("Fatou Sow", "es", "America/Bogota")
@@ -29,7 +30,9 @@ def test_language_switcher_saves_the_setting_of_a_signed_in_person(app, client, 
 
 
 def test_visitor_language_follows_lang_then_cookie_then_accept_language(client):
-    assert '<html lang="es">' in client.get("/", headers={"Accept-Language": "es-CO,es;q=0.9"}).get_data(as_text=True)
+    assert '<html lang="es">' in client.get(
+        "/", headers={"Accept-Language": "es-CO,es;q=0.9"}
+    ).get_data(as_text=True)
     response = client.get("/?lang=fr")
     assert '<html lang="fr">' in response.get_data(as_text=True)
     assert client.get_cookie("cta_lang").value == "fr"
@@ -38,18 +41,23 @@ def test_visitor_language_follows_lang_then_cookie_then_accept_language(client):
 
 def test_language_switcher_refuses_an_unsafe_next(client, auth):
     auth.login_as()
-    response = client.post("/account/language", data={"lang": "fr", "next": "https://evil.example.com"})
+    response = client.post(
+        "/account/language", data={"lang": "fr", "next": "https://evil.example.com"}
+    )
     assert response.headers["Location"] == "/"
 
 
 def test_change_email_needs_the_password_and_a_confirmation(app, client, auth):
     user = auth.login_as()
-    wrong = client.post("/account/email", data={"email": "new@city.example.org",
-                                                "current_password": "not my password"})
+    wrong = client.post(
+        "/account/email",
+        data={"email": "new@city.example.org", "current_password": "not my password"},
+    )
     assert "This is not your current password" in wrong.get_data(as_text=True)
     assert outbox(app) == []
-    client.post("/account/email", data={"email": "New@City.example.org",
-                                        "current_password": PASSWORD})
+    client.post(
+        "/account/email", data={"email": "New@City.example.org", "current_password": PASSWORD}
+    )
     assert fetch(app, User, id=user.id).email == user.email  # not yet
     assert "A change of email address was requested" in outbox(app, to=user.email)[0].subject
     link = link_in(outbox(app, to="new@city.example.org")[0], "/account/email/confirm/")
@@ -62,8 +70,9 @@ def test_change_email_needs_the_password_and_a_confirmation(app, client, auth):
 def test_change_email_to_a_taken_address_is_refused(app, client, auth, make):
     other = make.user()
     auth.login_as()
-    response = client.post("/account/email", data={"email": other.email,
-                                                   "current_password": PASSWORD})
+    response = client.post(
+        "/account/email", data={"email": other.email, "current_password": PASSWORD}
+    )
     assert "Another account already uses this address" in response.get_data(as_text=True)
     assert outbox(app) == []
 
@@ -72,8 +81,14 @@ def test_change_password_keeps_this_session_and_closes_the_others(app, client, a
     user = auth.login_as()
     other_device = app.test_client()
     other_device.post("/login", data={"email": user.email, "password": PASSWORD})
-    response = client.post("/account/password", data={
-        "current_password": PASSWORD, "password": "the new password", "confirm": "the new password"})
+    response = client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "password": "the new password",
+            "confirm": "the new password",
+        },
+    )
     assert response.headers["Location"].endswith("/account")
     assert client.get("/dashboard").status_code == 200
     assert other_device.get("/dashboard").status_code == 302

@@ -8,9 +8,14 @@ from cta_learning.actions.models import Action
 from cta_learning.extensions import db
 
 COMPLETE = {
-    "title": "Welcome desk for newcomers", "description": "A **desk** at the city hall.",
-    "language": "en", "start_on": date(2023, 10, 1), "is_ongoing": True, "results": "",
-    "target_groups": {"migrants", "refugees"}, "priorities": [3, 5],
+    "title": "Welcome desk for newcomers",
+    "description": "A **desk** at the city hall.",
+    "language": "en",
+    "start_on": date(2023, 10, 1),
+    "is_ongoing": True,
+    "results": "",
+    "target_groups": {"migrants", "refugees"},
+    "priorities": [3, 5],
 }
 
 

@@ -67,7 +67,9 @@ def test_the_table_covers_every_set_of_target_groups():
     assert set(EXPECTED_PLEDGE_TYPE) == set(all_group_sets())
 
 
-@pytest.mark.parametrize("groups", sorted(all_group_sets(), key=sorted), ids=lambda g: "+".join(sorted(g)))
+@pytest.mark.parametrize(
+    "groups", sorted(all_group_sets(), key=sorted), ids=lambda g: "+".join(sorted(g))
+)
 @pytest.mark.parametrize("timeline", TIMELINES)
 @pytest.mark.parametrize("evidence", [False, True], ids=["no-evidence", "evidence"])
 def test_every_combination(groups, timeline, evidence):

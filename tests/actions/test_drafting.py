@@ -14,8 +14,13 @@ from tests.conftest import PASSWORD, count, outbox
 ABOUT = {"title": "Welcome desk", "description": "A desk at the city hall.", "language": "fr"}
 TIMELINE = {"start_on": "2023-10-01", "is_ongoing": "y", "results": ""}
 PEOPLE = {"target_groups": ["migrants", "refugees"], "priorities": ["3", "5"]}
-RESOURCES = {"partners": ["networks"], "budget": "12000.50", "currency": "EUR",
-             "beneficiaries": "300", "links": "https://city.example.org/desk"}
+RESOURCES = {
+    "partners": ["networks"],
+    "budget": "12000.50",
+    "currency": "EUR",
+    "beneficiaries": "300",
+    "links": "https://city.example.org/desk",
+}
 
 
 def new_draft(client) -> str:
@@ -29,8 +34,11 @@ def test_a_member_drafts_over_two_visits_and_a_colleague_submits(app, client, au
     colleague, _ = make.member(organisation, role="member")
     auth.login(owner.email)
     base = new_draft(client)
-    assert client.post(f"{base}/about", data={**ABOUT, "then": "leave"}).headers[
-        "Location"].endswith("/my/actions/")
+    assert (
+        client.post(f"{base}/about", data={**ABOUT, "then": "leave"})
+        .headers["Location"]
+        .endswith("/my/actions/")
+    )
     auth.logout()
 
     auth.login(colleague.email)
@@ -74,7 +82,8 @@ def test_first_submission_unlocks_every_member_once(app, client, auth, make):
     assert count(app, AccessGrant) == 1
     for person in (owner, colleague):
         assert [m.subject for m in outbox(app, to=person.email)] == [
-            "Your learning benefits are open"]
+            "Your learning benefits are open"
+        ]
     page = client.get("/dashboard").get_data(as_text=True)
     assert "Open to you" in page
     for benefit in ("mooc", "member_events", "mailing_list", "cities_fund_news", "mgi_interest"):
@@ -96,11 +105,17 @@ def test_someone_who_joins_an_open_organisation_is_told(app, client, auth, make)
     make_action(app, organisation, owner, status="submitted")
     auth.login(owner.email)
     client.post("/organisation/members", data={"email": "late@city.example.org", "role": "member"})
-    link = outbox(app, to="late@city.example.org")[0].body_text.split("https://learning.example.org")[1].split()[0]
+    link = (
+        outbox(app, to="late@city.example.org")[0]
+        .body_text.split("https://learning.example.org")[1]
+        .split()[0]
+    )
     auth.logout()
     auth.login_as(email="late@city.example.org")
     client.post(link)
-    assert "Your learning benefits are open" in [m.subject for m in outbox(app, to="late@city.example.org")]
+    assert "Your learning benefits are open" in [
+        m.subject for m in outbox(app, to="late@city.example.org")
+    ]
     assert "Open to you" in client.get("/dashboard").get_data(as_text=True)
 
 
@@ -136,7 +151,8 @@ def test_a_submitted_action_cannot_be_changed(app, client, auth, make):
     assert response.headers["Location"].endswith(f"/my/actions/{submitted}")
     assert load(app, submitted).title == "Welcome desk for newcomers"
     assert "Ask the secretariat for a correction" in client.get(
-        f"/my/actions/{submitted}").get_data(as_text=True)
+        f"/my/actions/{submitted}"
+    ).get_data(as_text=True)
 
 
 def test_a_member_asks_for_a_correction(app, client, auth, make):
@@ -147,13 +163,16 @@ def test_a_member_asks_for_a_correction(app, client, auth, make):
     auth.login(owner.email)
     short = client.post(f"/my/actions/{submitted}/correction", data={"message": "typo"})
     assert "Write between 10 and 5,000 characters" in short.get_data(as_text=True)
-    client.post(f"/my/actions/{submitted}/correction",
-                data={"message": "The start date is October, not September."})
+    client.post(
+        f"/my/actions/{submitted}/correction",
+        data={"message": "The start date is October, not September."},
+    )
     assert count(app, CorrectionRequest, action_id=submitted, status="open") == 1
 
 
-@pytest.mark.parametrize("path", ["", "/about", "/timeline", "/people", "/resources",
-                                  "/correction"])
+@pytest.mark.parametrize(
+    "path", ["", "/about", "/timeline", "/people", "/resources", "/correction"]
+)
 def test_other_organisations_get_404_on_every_action_page(app, client, auth, make, path):
     owner, organisation = make.member()
     draft = make_action(app, organisation, owner)
@@ -175,8 +194,11 @@ HOSTILE = [
     ("timeline", {"start_on": "2018-12-31"}, "started in 2019 or later"),
     ("timeline", {"start_on": "2024-05-01", "end_on": "2024-04-30"}, "before the start date"),
     ("timeline", {"start_on": "2024-13-45"}, "Not a valid date value"),
-    ("timeline", {"start_on": "2024-05-01", "end_on": "2025-01-01", "is_ongoing": "y"},
-     "An ongoing action has no end date"),
+    (
+        "timeline",
+        {"start_on": "2024-05-01", "end_on": "2025-01-01", "is_ongoing": "y"},
+        "An ongoing action has no end date",
+    ),
     ("people", {"priorities": ["99"]}, "is not a valid choice"),
     ("people", {"priorities": ["one"]}, "Invalid choice"),
     ("people", {"target_groups": ["aliens"]}, "is not a valid choice"),
@@ -190,8 +212,11 @@ HOSTILE = [
 ]
 
 
-@pytest.mark.parametrize(("step", "data", "message"), HOSTILE,
-                         ids=[f"{s}-{next(iter(d))}-{i}" for i, (s, d, _) in enumerate(HOSTILE)])
+@pytest.mark.parametrize(
+    ("step", "data", "message"),
+    HOSTILE,
+    ids=[f"{s}-{next(iter(d))}-{i}" for i, (s, d, _) in enumerate(HOSTILE)],
+)
 def test_hostile_input_is_refused_and_changes_nothing(app, client, auth, make, step, data, message):
     owner, organisation = make.member()
     draft = make_action(app, organisation, owner)
@@ -201,29 +226,50 @@ def test_hostile_input_is_refused_and_changes_nothing(app, client, auth, make, s
     assert response.status_code == 200
     assert message in response.get_data(as_text=True)
     after = load(app, draft)
-    assert (after.title, after.start_on, after.end_on, after.priority_ids, after.links,
-            after.budget) == (before.title, before.start_on, before.end_on, before.priority_ids,
-                              before.links, before.budget)
+    assert (
+        after.title,
+        after.start_on,
+        after.end_on,
+        after.priority_ids,
+        after.links,
+        after.budget,
+    ) == (
+        before.title,
+        before.start_on,
+        before.end_on,
+        before.priority_ids,
+        before.links,
+        before.budget,
+    )
 
 
 def test_four_priorities_with_confirmation_are_accepted(app, client, auth, make):
     owner, organisation = make.member()
     draft = make_action(app, organisation, owner)
     auth.login(owner.email)
-    client.post(f"/my/actions/{draft}/people", data={
-        "target_groups": ["refugees"], "priorities": ["1", "2", "3", "4"],
-        "many_priorities_confirmed": "y"})
+    client.post(
+        f"/my/actions/{draft}/people",
+        data={
+            "target_groups": ["refugees"],
+            "priorities": ["1", "2", "3", "4"],
+            "many_priorities_confirmed": "y",
+        },
+    )
     assert load(app, draft).priority_ids == [1, 2, 3, 4]
 
 
 def test_script_in_the_description_is_not_run(app, client, auth, make):
     owner, organisation = make.member()
-    draft = make_action(app, organisation, owner,
-                        description="Hello <script>alert(1)</script> [x](javascript:alert(2))")
+    draft = make_action(
+        app,
+        organisation,
+        owner,
+        description="Hello <script>alert(1)</script> [x](javascript:alert(2))",
+    )
     auth.login(owner.email)
     page = client.get(f"/my/actions/{draft}").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;" in page
-    assert "href=\"javascript" not in page
+    assert 'href="javascript' not in page
 
 
 def test_unknown_step_or_action_is_404(client, auth, make):
@@ -236,12 +282,15 @@ def test_unknown_step_or_action_is_404(client, auth, make):
 def test_admin_opens_and_withdraws_benefits_without_an_action(app, client, auth, make):
     owner, organisation = make.member(make.organisation(kind="partner"))
     auth.login_as("admin")
-    refused = client.post(f"/admin/organisations/{organisation.id}/grants", data={"reason": ""},
-                          follow_redirects=True)
+    refused = client.post(
+        f"/admin/organisations/{organisation.id}/grants", data={"reason": ""}, follow_redirects=True
+    )
     assert "Give the reason for this grant" in refused.get_data(as_text=True)
     assert count(app, AccessGrant) == 0
-    client.post(f"/admin/organisations/{organisation.id}/grants",
-                data={"reason": "Partner invited to the peer exchange"})
+    client.post(
+        f"/admin/organisations/{organisation.id}/grants",
+        data={"reason": "Partner invited to the peer exchange"},
+    )
     with app.app_context():
         org = db.session.get(Organisation, organisation.id)
         [grant] = access_for(org).grants
@@ -252,4 +301,6 @@ def test_admin_opens_and_withdraws_benefits_without_an_action(app, client, auth,
         org = db.session.get(Organisation, organisation.id)
         assert not access_for(org).is_unlocked and org.unlocked_at is None
     _, other = make.member()
-    assert client.post(f"/admin/organisations/{other.id}/grants/{grant.id}/revoke").status_code == 404
+    assert (
+        client.post(f"/admin/organisations/{other.id}/grants/{grant.id}/revoke").status_code == 404
+    )

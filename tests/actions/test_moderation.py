@@ -81,8 +81,9 @@ def test_publishing_twice_is_refused_clearly(app, client, admin, submitted):
 def test_return_sends_the_reason_and_keeps_the_benefits(app, client, admin, submitted):
     action_id, owner, _ = submitted
     organisation_id = fetch(app, Action, id=action_id).organisation_id
-    response = client.post(f"/admin/actions/{action_id}/return",
-                           data={"return-reason": "Please describe the results."})
+    response = client.post(
+        f"/admin/actions/{action_id}/return", data={"return-reason": "Please describe the results."}
+    )
     assert response.status_code == 302
     action = fetch(app, Action, id=action_id)
     assert action.status == "returned"
@@ -96,8 +97,7 @@ def test_return_sends_the_reason_and_keeps_the_benefits(app, client, admin, subm
 @pytest.mark.parametrize("reason", ["", "   ", "x" * 2001])
 def test_a_reason_is_required_and_bounded(app, client, admin, submitted, route, reason):
     action_id, *_ = submitted
-    response = client.post(f"/admin/actions/{action_id}/{route}",
-                           data={f"{route}-reason": reason})
+    response = client.post(f"/admin/actions/{action_id}/{route}", data={f"{route}-reason": reason})
     assert response.status_code == 400
     assert "Please correct the highlighted fields." in response.get_data(as_text=True)
     assert status_of(app, action_id) == "submitted"
@@ -107,8 +107,9 @@ def test_reject_revokes_when_it_was_the_only_action(app, client, admin, submitte
     action_id, owner, _ = submitted
     organisation_id = fetch(app, Action, id=action_id).organisation_id
     assert is_unlocked(app, organisation_id)
-    response = client.post(f"/admin/actions/{action_id}/reject",
-                           data={"reject-reason": "This is a test entry."})
+    response = client.post(
+        f"/admin/actions/{action_id}/reject", data={"reject-reason": "This is a test entry."}
+    )
     assert response.status_code == 302
     assert status_of(app, action_id) == "rejected"
     assert not is_unlocked(app, organisation_id)
@@ -125,8 +126,7 @@ def test_reject_keeps_access_opened_by_another_action(app, client, admin, submit
     assert is_unlocked(app, organisation.id)
 
 
-def test_rejecting_a_published_action_removes_it_from_the_repository(app, client, admin,
-                                                                      submitted):
+def test_rejecting_a_published_action_removes_it_from_the_repository(app, client, admin, submitted):
     action_id, *_ = submitted
     client.post(f"/admin/actions/{action_id}/publish")
     client.post(f"/admin/actions/{action_id}/reject", data={"reject-reason": "Invalid."})
@@ -152,13 +152,16 @@ def test_translation_added_then_replaced(app, client, admin, submitted):
     assert fetch(app, ActionTranslation, action_id=action_id).title == data["title"]
 
 
-@pytest.mark.parametrize("data", [
-    {"language": "en", "title": "Same language", "description": "No."},
-    {"language": "de", "title": "Unknown", "description": "Nein."},
-    {"language": "fr", "title": "", "description": "Sans titre."},
-    {"language": "fr", "title": "x" * 201, "description": "Trop long."},
-    {"language": "fr", "title": "Line\nbreak", "description": "Non."},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"language": "en", "title": "Same language", "description": "No."},
+        {"language": "de", "title": "Unknown", "description": "Nein."},
+        {"language": "fr", "title": "", "description": "Sans titre."},
+        {"language": "fr", "title": "x" * 201, "description": "Trop long."},
+        {"language": "fr", "title": "Line\nbreak", "description": "Non."},
+    ],
+)
 def test_bad_translations_are_refused(app, client, admin, submitted, data):
     action_id, *_ = submitted
     response = client.post(f"/admin/actions/{action_id}/translation", data=data)
@@ -169,9 +172,14 @@ def test_bad_translations_are_refused(app, client, admin, submitted, data):
 def test_script_in_a_translation_is_sanitised(app, client, admin, submitted):
     action_id, *_ = submitted
     client.post(f"/admin/actions/{action_id}/publish")
-    client.post(f"/admin/actions/{action_id}/translation", data={
-        "language": "fr", "title": "<script>alert(1)</script>",
-        "description": "<script>alert(2)</script> [x](javascript:alert(3))"})
+    client.post(
+        f"/admin/actions/{action_id}/translation",
+        data={
+            "language": "fr",
+            "title": "<script>alert(1)</script>",
+            "description": "<script>alert(2)</script> [x](javascript:alert(3))",
+        },
+    )
     html = app.test_client().get(f"/actions/{action_id}?lang=fr").get_data(as_text=True)
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -181,11 +189,21 @@ def test_script_in_a_translation_is_sanitised(app, client, admin, submitted):
 
 
 def correction_data(**changes):
-    data = {"title": "Welcome desk for all newcomers", "description": "A desk at the city hall.",
-            "start_on": "2023-09-01", "is_ongoing": "y", "results": "", "end_on": "",
-            "target_groups": ["migrants", "refugees"], "priorities": ["3", "5"],
-            "partners": ["networks"], "links": "https://city.example.org/desk",
-            "budget": "1000", "currency": "EUR", "beneficiaries": "120"}
+    data = {
+        "title": "Welcome desk for all newcomers",
+        "description": "A desk at the city hall.",
+        "start_on": "2023-09-01",
+        "is_ongoing": "y",
+        "results": "",
+        "end_on": "",
+        "target_groups": ["migrants", "refugees"],
+        "priorities": ["3", "5"],
+        "partners": ["networks"],
+        "links": "https://city.example.org/desk",
+        "budget": "1000",
+        "currency": "EUR",
+        "beneficiaries": "120",
+    }
     data.update(changes)
     return data
 
@@ -205,30 +223,43 @@ def test_correction_applied_records_changes_and_emails(app, client, admin, submi
     assert response.status_code == 302
     correction = fetch(app, CorrectionRequest, id=request_id)
     assert correction.status == "applied"
-    assert correction.changes["title"] == ["Welcome desk for newcomers",
-                                           "Welcome desk for all newcomers"]
+    assert correction.changes["title"] == [
+        "Welcome desk for newcomers",
+        "Welcome desk for all newcomers",
+    ]
     assert correction.changes["start_on"] == ["2023-10-01", "2023-09-01"]
     action = fetch(app, Action, id=action_id)
     assert action.start_on == date(2023, 9, 1) and action.beneficiaries == 120
     assert action.status == "submitted"
     [mail] = messages(app, owner.email, "correction is made")
     assert "Welcome desk for all newcomers" in mail.subject
-    again = client.post(f"/admin/actions/corrections/{request_id}", data=correction_data(),
-                        follow_redirects=True)
+    again = client.post(
+        f"/admin/actions/corrections/{request_id}", data=correction_data(), follow_redirects=True
+    )
     assert "Nothing was changed" in again.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("changes", [
-    {"title": ""}, {"start_on": "not a date"}, {"target_groups": []}, {"priorities": []},
-    {"is_ongoing": "", "end_on": ""}, {"is_ongoing": "", "end_on": "2020-01-01"},
-    {"links": "javascript:alert(1)"}, {"budget": "-5"}, {"currency": "XYZW"},
-    {"priorities": ["99"]},
-])
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"title": ""},
+        {"start_on": "not a date"},
+        {"target_groups": []},
+        {"priorities": []},
+        {"is_ongoing": "", "end_on": ""},
+        {"is_ongoing": "", "end_on": "2020-01-01"},
+        {"links": "javascript:alert(1)"},
+        {"budget": "-5"},
+        {"currency": "XYZW"},
+        {"priorities": ["99"]},
+    ],
+)
 def test_invalid_corrections_change_nothing(app, client, admin, submitted, changes):
     action_id, owner, _ = submitted
     request_id = open_correction(app, action_id, owner)
-    response = client.post(f"/admin/actions/corrections/{request_id}",
-                           data=correction_data(**changes))
+    response = client.post(
+        f"/admin/actions/corrections/{request_id}", data=correction_data(**changes)
+    )
     assert response.status_code == 400
     assert fetch(app, CorrectionRequest, id=request_id).status == "open"
     assert fetch(app, Action, id=action_id).title == "Welcome desk for newcomers"
@@ -237,10 +268,16 @@ def test_invalid_corrections_change_nothing(app, client, admin, submitted, chang
 def test_correction_declined_with_a_reason(app, client, admin, submitted):
     action_id, owner, _ = submitted
     request_id = open_correction(app, action_id, owner)
-    assert client.post(f"/admin/actions/corrections/{request_id}/decline",
-                       data={"decline-reason": ""}).status_code == 400
-    response = client.post(f"/admin/actions/corrections/{request_id}/decline",
-                           data={"decline-reason": "The dates are right."})
+    assert (
+        client.post(
+            f"/admin/actions/corrections/{request_id}/decline", data={"decline-reason": ""}
+        ).status_code
+        == 400
+    )
+    response = client.post(
+        f"/admin/actions/corrections/{request_id}/decline",
+        data={"decline-reason": "The dates are right."},
+    )
     assert response.status_code == 302
     correction = fetch(app, CorrectionRequest, id=request_id)
     assert correction.status == "declined" and correction.reason == "The dates are right."
@@ -248,33 +285,50 @@ def test_correction_declined_with_a_reason(app, client, admin, submitted):
     assert "The dates are right." in mail.body_text
 
 
-@pytest.mark.parametrize("path", [
-    "/admin/actions/999999", "/admin/actions/corrections/999999",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/actions/999999",
+        "/admin/actions/corrections/999999",
+    ],
+)
 def test_unknown_ids_are_not_found(client, admin, path):
     assert client.get(path).status_code == 404
 
 
-@pytest.mark.parametrize("path", [
-    "/admin/actions/999999/publish", "/admin/actions/999999/return",
-    "/admin/actions/999999/reject", "/admin/actions/999999/translation",
-    "/admin/actions/corrections/999999", "/admin/actions/corrections/999999/decline",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/actions/999999/publish",
+        "/admin/actions/999999/return",
+        "/admin/actions/999999/reject",
+        "/admin/actions/999999/translation",
+        "/admin/actions/corrections/999999",
+        "/admin/actions/corrections/999999/decline",
+    ],
+)
 def test_unknown_ids_are_not_found_on_post(client, admin, path):
     assert client.post(path, data={}).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["member", "organiser"])
-@pytest.mark.parametrize("method, path", [
-    ("get", "/admin/actions/"), ("get", "/admin/actions/{id}"),
-    ("post", "/admin/actions/{id}/publish"), ("post", "/admin/actions/{id}/return"),
-    ("post", "/admin/actions/{id}/reject"), ("post", "/admin/actions/{id}/translation"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("get", "/admin/actions/"),
+        ("get", "/admin/actions/{id}"),
+        ("post", "/admin/actions/{id}/publish"),
+        ("post", "/admin/actions/{id}/return"),
+        ("post", "/admin/actions/{id}/reject"),
+        ("post", "/admin/actions/{id}/translation"),
+    ],
+)
 def test_only_admins_moderate(app, client, auth, submitted, role, method, path):
     action_id, *_ = submitted
     auth.login_as(role)
-    response = getattr(client, method)(path.format(id=action_id),
-                                       data={"reject-reason": "x", "return-reason": "x"})
+    response = getattr(client, method)(
+        path.format(id=action_id), data={"reject-reason": "x", "return-reason": "x"}
+    )
     assert response.status_code == 403
     assert status_of(app, action_id) == "submitted"
 
@@ -291,8 +345,12 @@ def test_admin_pages_query_counts_do_not_grow(app, client, admin, submitted):
 
     action_id, owner, _ = submitted
     request_id = open_correction(app, action_id, owner)
-    paths = ["/admin/actions/", "/admin/actions/?status=published",
-             f"/admin/actions/{action_id}", f"/admin/actions/corrections/{request_id}"]
+    paths = [
+        "/admin/actions/",
+        "/admin/actions/?status=published",
+        f"/admin/actions/{action_id}",
+        f"/admin/actions/corrections/{request_id}",
+    ]
 
     def counts():
         from tests.conftest import count_queries

@@ -18,8 +18,7 @@ def owner(make):
 
 
 def publish_one(app, make, country="SN", region="africa", **fields):
-    user, organisation = make.member(organisation=make.organisation(country=country,
-                                                                   region=region))
+    user, organisation = make.member(organisation=make.organisation(country=country, region=region))
     return make_action(app, organisation, user, status="published", **fields)
 
 
@@ -42,14 +41,29 @@ def test_empty_repository_says_so(client):
     assert "0 actions" in html
 
 
-@pytest.mark.parametrize("query, kept", [
-    ("priority=7", "Match"), ("region=americas", "Match"), ("country=BR", "Match"),
-    ("pledge_type=idps", "Match"), ("target_group=idps", "Match"), ("year=2021", "Match"),
-])
+@pytest.mark.parametrize(
+    "query, kept",
+    [
+        ("priority=7", "Match"),
+        ("region=americas", "Match"),
+        ("country=BR", "Match"),
+        ("pledge_type=idps", "Match"),
+        ("target_group=idps", "Match"),
+        ("year=2021", "Match"),
+    ],
+)
 def test_each_filter_narrows_the_results(app, client, make, query, kept):
     publish_one(app, make, title="Other action")
-    publish_one(app, make, country="BR", region="americas", title="Match action",
-                priorities=[7], target_groups={"idps"}, start_on=date(2021, 3, 1))
+    publish_one(
+        app,
+        make,
+        country="BR",
+        region="americas",
+        title="Match action",
+        priorities=[7],
+        target_groups={"idps"},
+        start_on=date(2021, 3, 1),
+    )
     html = client.get(f"/actions/?{query}").get_data(as_text=True)
     assert "Match action" in html
     assert "Other action" not in html
@@ -63,10 +77,20 @@ def test_filters_combine_and_can_find_nothing(app, client, make):
     assert "No published action matches these filters" in html
 
 
-@pytest.mark.parametrize("query", [
-    "priority=999", "priority=abc", "region=mars", "country=XX", "pledge_type=<script>",
-    "year=1850", "year=abc", "target_group=aliens", "page=abc",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "priority=999",
+        "priority=abc",
+        "region=mars",
+        "country=XX",
+        "pledge_type=<script>",
+        "year=1850",
+        "year=abc",
+        "target_group=aliens",
+        "page=abc",
+    ],
+)
 def test_unknown_filter_values_are_ignored_not_errors(app, client, make, query):
     publish_one(app, make, title="Visible action")
     response = client.get(f"/actions/?{query}")
@@ -96,9 +120,14 @@ def test_pagination_twenty_a_page_keeps_filters(app, client, owner):
 
 
 def test_detail_shows_the_action_and_its_classification(app, client, make):
-    action_id = publish_one(app, make, title="Welcome desk", partners=["un-agencies"],
-                            links="https://city.example.org/desk\njavascript:alert(1)",
-                            start_on=date(2023, 10, 1))
+    action_id = publish_one(
+        app,
+        make,
+        title="Welcome desk",
+        partners=["un-agencies"],
+        links="https://city.example.org/desk\njavascript:alert(1)",
+        start_on=date(2023, 10, 1),
+    )
     page = client.get(f"/actions/{action_id}?lang=en")
     html = page.get_data(as_text=True)
     assert page.status_code == 200
@@ -113,8 +142,9 @@ def test_detail_shows_the_action_and_its_classification(app, client, make):
 
 
 def test_detail_in_french_shows_localised_names(app, client, make):
-    action_id = publish_one(app, make, start_on=date(2023, 10, 1), is_ongoing=False,
-                            end_on=date(2024, 12, 31))
+    action_id = publish_one(
+        app, make, start_on=date(2023, 10, 1), is_ongoing=False, end_on=date(2024, 12, 31)
+    )
     html = client.get(f"/actions/{action_id}?lang=fr").get_data(as_text=True)
     assert "Sénégal" in html
     assert "déc. 2024" in html or "déc 2024" in html
@@ -127,8 +157,7 @@ def test_unpublished_actions_are_not_found(app, client, owner, status):
     if status in ("returned", "rejected"):
         with app.app_context():
             action = db.session.get(Action, action_id)
-            move = (operations.return_to_organisation if status == "returned"
-                    else operations.reject)
+            move = operations.return_to_organisation if status == "returned" else operations.reject
             move(action, "Not valid", action.created_by)
             db.session.commit()
     assert client.get(f"/actions/{action_id}").status_code == 404
@@ -141,8 +170,9 @@ def test_translation_is_shown_otherwise_a_note(app, client, make):
     assert "This action is written in French." in html
     with app.app_context():
         action = db.session.get(Action, action_id)
-        operations.set_translation(action, "en", "Welcome office", "In *English*.",
-                                   action.created_by)
+        operations.set_translation(
+            action, "en", "Welcome office", "In *English*.", action.created_by
+        )
         db.session.commit()
     english = client.get(f"/actions/{action_id}?lang=en").get_data(as_text=True)
     assert "Welcome office" in english and "<em>English</em>" in english
@@ -167,9 +197,13 @@ def queries_for(app, client, paths):
 def test_query_counts_do_not_grow_with_actions(app, make):
     visitor = app.test_client()
     action_id = publish_one(app, make)
-    paths = ["/actions/", "/actions/?priority=3", "/actions/?region=americas&year=2021",
-             "/actions/?pledge_type=mirror&target_group=refugees&country=BR&page=2",
-             f"/actions/{action_id}"]
+    paths = [
+        "/actions/",
+        "/actions/?priority=3",
+        "/actions/?region=americas&year=2021",
+        "/actions/?pledge_type=mirror&target_group=refugees&country=BR&page=2",
+        f"/actions/{action_id}",
+    ]
     add_published_actions(app, 10)
     small = queries_for(app, visitor, [*paths[:-2], paths[-1]])
     add_published_actions(app, 9_990)

@@ -22,7 +22,7 @@ from cta_learning.extensions import db
 from tests.conftest import TEST_CONFIG, build_app, count, fetch, outbox
 from tests.test_hostile_input import nothing_changes
 
-SECRET = "test-webhook-secret-0123456789abcdef"  # noqa: S105 - a test value
+SECRET = "test-webhook-secret-0123456789abcdef"
 URL = "/api/v1/hooks/action-submitted"
 
 
@@ -43,16 +43,28 @@ def client(hook_app):
 def payload(**changes) -> dict:
     """A valid notification; `changes` replace parts, e.g. action={"title": "x"}."""
     body = {
-        "organisation": {"external_id": "org-42", "name": "City of Dakar", "kind": "lrg",
-                         "country": "SN", "preferred_language": "fr"},
+        "organisation": {
+            "external_id": "org-42",
+            "name": "City of Dakar",
+            "kind": "lrg",
+            "country": "SN",
+            "preferred_language": "fr",
+        },
         "action": {
-            "external_id": "act-1001", "title": "Welcome desks in every district",
-            "description": "Information and orientation for newcomers.", "language": "fr",
-            "start_on": "2024-03-01", "end_on": "2026-12-31",
-            "target_groups": ["migrants", "refugees"], "priorities": [1, 3],
-            "partners": ["civil-society"], "results": "1,200 people advised.",
-            "links": ["https://dakar.example.org/desks"], "budget": "250000.00",
-            "currency": "XOF", "beneficiaries": 5000,
+            "external_id": "act-1001",
+            "title": "Welcome desks in every district",
+            "description": "Information and orientation for newcomers.",
+            "language": "fr",
+            "start_on": "2024-03-01",
+            "end_on": "2026-12-31",
+            "target_groups": ["migrants", "refugees"],
+            "priorities": [1, 3],
+            "partners": ["civil-society"],
+            "results": "1,200 people advised.",
+            "links": ["https://dakar.example.org/desks"],
+            "budget": "250000.00",
+            "currency": "XOF",
+            "beneficiaries": 5000,
         },
         "submitted_at": "2025-01-15T10:30:00+01:00",
     }
@@ -78,8 +90,9 @@ def sign(body: bytes, secret: str = SECRET, timestamp: int | str | None = None) 
 
 def post(client, body, headers=None, content_type="application/json"):
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return client.post(URL, data=raw, content_type=content_type,
-                       headers=sign(raw) if headers is None else headers)
+    return client.post(
+        URL, data=raw, content_type=content_type, headers=sign(raw) if headers is None else headers
+    )
 
 
 def assert_json_error(response, status: int) -> dict:
@@ -101,16 +114,25 @@ def test_creates_the_organisation_and_a_submitted_action_that_unlocks(hook_app, 
     assert data["unlocked"] is True
     organisation = fetch(hook_app, Organisation, external_id="org-42")
     assert (organisation.id, organisation.name, organisation.kind) == (
-        data["organisation_id"], "City of Dakar", "lrg")
+        data["organisation_id"],
+        "City of Dakar",
+        "lrg",
+    )
     assert (organisation.country, organisation.region, organisation.preferred_language) == (
-        "SN", "africa", "fr")
+        "SN",
+        "africa",
+        "fr",
+    )
     assert organisation.unlocked_at is not None
     action = fetch(hook_app, Action, external_id="act-1001")
     assert action.id == data["action_id"] and action.organisation_id == organisation.id
     assert action.status == "submitted" and action.submitted_by_id is None
     assert action.submitted_at.isoformat() == "2025-01-15T09:30:00"  # stored in UTC
     assert (action.title, action.language, action.pledge_type) == (
-        "Welcome desks in every district", "fr", "mirror")
+        "Welcome desks in every district",
+        "fr",
+        "mirror",
+    )
     assert action.end_on.isoformat() == "2026-12-31" and not action.is_ongoing
     assert str(action.budget) == "250000.00" and action.currency == "XOF"
     assert action.links == "https://dakar.example.org/desks"
@@ -149,7 +171,8 @@ def test_a_repeated_notification_changes_nothing(hook_app, client):
 
 def test_an_existing_organisation_is_matched_and_keeps_its_profile(hook_app, client, make):
     member, organisation = make.member(
-        organisation=make.organisation(external_id="org-42", name="Ville de Dakar"))
+        organisation=make.organisation(external_id="org-42", name="Ville de Dakar")
+    )
 
     response = post(client, payload())
 
@@ -164,7 +187,8 @@ def test_an_existing_organisation_is_matched_and_keeps_its_profile(hook_app, cli
 
 
 def test_a_second_action_of_an_open_organisation_grants_without_another_email(
-        hook_app, client, make):
+    hook_app, client, make
+):
     make.member(organisation=make.organisation(external_id="org-42"))
     post(client, payload())
 
@@ -190,8 +214,9 @@ def test_the_same_notification_twice_at_once_records_one_action(hook_app):
     def send():
         client = hook_app.test_client()
         barrier.wait()
-        responses.append(client.post(URL, data=body, content_type="application/json",
-                                     headers=sign(body)))
+        responses.append(
+            client.post(URL, data=body, content_type="application/json", headers=sign(body))
+        )
 
     threads = [threading.Thread(target=send) for _ in range(2)]
     for thread in threads:
@@ -237,20 +262,29 @@ STALE = -6 * 60
 AHEAD = 6 * 60
 
 
-@pytest.mark.parametrize("headers", [
-    pytest.param(lambda raw: {}, id="no-headers"),
-    pytest.param(lambda raw: {"X-CTA-Signature": sign(raw)["X-CTA-Signature"]}, id="no-timestamp"),
-    pytest.param(lambda raw: {"X-CTA-Timestamp": sign(raw)["X-CTA-Timestamp"]}, id="no-signature"),
-    pytest.param(lambda raw: sign(raw, "not-the-secret"), id="wrong-secret"),
-    pytest.param(lambda raw: sign(raw + b" "), id="other-body"),
-    pytest.param(lambda raw: {**sign(raw), "X-CTA-Signature": sign(raw)["X-CTA-Signature"][7:]},
-                 id="no-sha256-prefix"),
-    pytest.param(lambda raw: {**sign(raw), "X-CTA-Signature": "sha256=é"}, id="non-ascii"),
-    pytest.param(lambda raw: sign(raw, timestamp=int(time.time()) + STALE), id="stale"),
-    pytest.param(lambda raw: sign(raw, timestamp=int(time.time()) + AHEAD), id="future"),
-    pytest.param(lambda raw: sign(raw, timestamp="1.5e9"), id="timestamp-not-an-integer"),
-    pytest.param(lambda raw: sign(raw, timestamp="-1"), id="negative-timestamp"),
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        pytest.param(lambda raw: {}, id="no-headers"),
+        pytest.param(
+            lambda raw: {"X-CTA-Signature": sign(raw)["X-CTA-Signature"]}, id="no-timestamp"
+        ),
+        pytest.param(
+            lambda raw: {"X-CTA-Timestamp": sign(raw)["X-CTA-Timestamp"]}, id="no-signature"
+        ),
+        pytest.param(lambda raw: sign(raw, "not-the-secret"), id="wrong-secret"),
+        pytest.param(lambda raw: sign(raw + b" "), id="other-body"),
+        pytest.param(
+            lambda raw: {**sign(raw), "X-CTA-Signature": sign(raw)["X-CTA-Signature"][7:]},
+            id="no-sha256-prefix",
+        ),
+        pytest.param(lambda raw: {**sign(raw), "X-CTA-Signature": "sha256=é"}, id="non-ascii"),
+        pytest.param(lambda raw: sign(raw, timestamp=int(time.time()) + STALE), id="stale"),
+        pytest.param(lambda raw: sign(raw, timestamp=int(time.time()) + AHEAD), id="future"),
+        pytest.param(lambda raw: sign(raw, timestamp="1.5e9"), id="timestamp-not-an-integer"),
+        pytest.param(lambda raw: sign(raw, timestamp="-1"), id="negative-timestamp"),
+    ],
+)
 def test_an_unsigned_or_stale_request_is_refused(hook_app, client, headers):
     raw = json.dumps(payload()).encode()
     with nothing_changes(hook_app):
@@ -266,8 +300,10 @@ def test_a_replay_of_a_signed_request_after_five_minutes_is_refused(hook_app, cl
         assert_json_error(post(client, raw, headers=old), 401)
 
 
-@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", ""])
+@pytest.mark.parametrize(
+    "content_type",
+    ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""],
+)
 def test_a_body_that_is_not_declared_json_is_refused(hook_app, client, content_type):
     with nothing_changes(hook_app):
         response = post(client, payload(), content_type=content_type)
@@ -285,8 +321,13 @@ def test_a_body_over_64_kib_is_refused(hook_app, client):
 
 def chunked(client, raw: bytes):
     """Sent without Content-Length, as a server hands over a chunked body."""
-    return client.post(URL, input_stream=io.BytesIO(raw), content_type="application/json",
-                       headers=sign(raw), environ_overrides={"wsgi.input_terminated": True})
+    return client.post(
+        URL,
+        input_stream=io.BytesIO(raw),
+        content_type="application/json",
+        headers=sign(raw),
+        environ_overrides={"wsgi.input_terminated": True},
+    )
 
 
 def test_a_chunked_body_is_read_whole_and_limited_to_64_kib(hook_app, client):
@@ -297,8 +338,9 @@ def test_a_chunked_body_is_read_whole_and_limited_to_64_kib(hook_app, client):
     assert chunked(client, json.dumps(payload()).encode()).status_code == 201
 
 
-@pytest.mark.parametrize("raw", [b"{", b"", b"not json", b'{"a": NaN}', b"\xff\xfe",
-                                 b"[" * 20_000 + b"]" * 20_000])
+@pytest.mark.parametrize(
+    "raw", [b"{", b"", b"not json", b'{"a": NaN}', b"\xff\xfe", b"[" * 20_000 + b"]" * 20_000]
+)
 def test_invalid_json_is_refused(hook_app, client, raw):
     with nothing_changes(hook_app):
         response = post(client, raw)
@@ -309,8 +351,7 @@ def test_invalid_json_is_refused(hook_app, client, raw):
 def case(case_id: str, where: str, body=None, **changes) -> pytest.param:
     """A signed, well-formed body the schema refuses, and where the message must be
     ("action.title"); `changes` as for payload(), or a whole `body`."""
-    return pytest.param(payload(**changes) if body is None else body, where.split("."),
-                        id=case_id)
+    return pytest.param(payload(**changes) if body is None else body, where.split("."), id=case_id)
 
 
 def missing_part(name: str) -> dict:
@@ -320,8 +361,9 @@ def missing_part(name: str) -> dict:
 LINKS = [f"https://x.org/{n}" for n in range(11)]
 SCHEMA_CASES = [
     case("unknown-top-level", "extra", extra=1),
-    case("unknown-in-organisation", "organisation.website",
-         organisation={"website": "https://x.org"}),
+    case(
+        "unknown-in-organisation", "organisation.website", organisation={"website": "https://x.org"}
+    ),
     case("unknown-in-action", "action.status", action={"status": "published"}),
     case("no-organisation", "organisation", body=missing_part("organisation")),
     case("not-an-object", "_schema", body=[payload()]),
@@ -344,8 +386,9 @@ SCHEMA_CASES = [
     case("lower-case-country", "organisation.country", organisation={"country": "sn"}),
     case("unknown-kind", "organisation.kind", organisation={"kind": "ngo"}),
     case("unknown-language", "action.language", action={"language": "de"}),
-    case("long-org-external-id", "organisation.external_id",
-         organisation={"external_id": "x" * 101}),
+    case(
+        "long-org-external-id", "organisation.external_id", organisation={"external_id": "x" * 101}
+    ),
     case("empty-action-external-id", "action.external_id", action={"external_id": ""}),
     case("start-2018", "action.start_on", action={"start_on": "2018-12-31"}),
     case("start-not-a-date", "action.start_on", action={"start_on": "01/03/2024"}),

@@ -11,15 +11,23 @@ from tests.conftest import TEST_CONFIG
 from tests.servers import LiveServer, missing
 
 CHROMIUM_FLAGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
 
 def _chromium() -> str | None:
-    return os.environ.get("CTA_CHROMIUM") or shutil.which("chromium") or shutil.which(
-        "chromium-browser")
+    return (
+        os.environ.get("CTA_CHROMIUM")
+        or shutil.which("chromium")
+        or shutil.which("chromium-browser")
+    )
 
 
 @pytest.fixture(scope="session")
@@ -39,8 +47,14 @@ def browser():
 
 @pytest.fixture
 def live_app(tmp_path):
-    app = create_app({**TEST_CONFIG, "WTF_CSRF_ENABLED": True, "TESTING": False,
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.sqlite'}"})
+    app = create_app(
+        {
+            **TEST_CONFIG,
+            "WTF_CSRF_ENABLED": True,
+            "TESTING": False,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'live.sqlite'}",
+        }
+    )
     with app.app_context():
         db.create_all()
     yield app
@@ -56,8 +70,9 @@ def live_server(live_app):
 
 @pytest.fixture
 def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="en-GB",
-                                  timezone_id="America/Bogota")
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-GB", timezone_id="America/Bogota"
+    )
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page

@@ -25,8 +25,11 @@ def log_out(page):
 
 def test_draft_submit_unlock_publish_and_find(page, live_app):
     make = Factories(live_app)
-    member, _ = make.member(make.organisation(name="Dakar", country="SN", region="africa"),
-                            email="member@dakar.example.org", locale="en")
+    member, _ = make.member(
+        make.organisation(name="Dakar", country="SN", region="africa"),
+        email="member@dakar.example.org",
+        locale="en",
+    )
     admin = make.user(role="admin", email="admin@example.org")
 
     # First visit: start the action, fill the first step, leave.
@@ -49,8 +52,10 @@ def test_draft_submit_unlock_publish_and_find(page, live_app):
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_label("Migrants").check()
     page.get_by_label("Refugees").check()
-    page.get_by_label("Provide access to urban infrastructure, social services and education, "
-                      "regardless of status").check()
+    page.get_by_label(
+        "Provide access to urban infrastructure, social services and education, "
+        "regardless of status"
+    ).check()
     page.get_by_role("button", name="Save and continue").click()
     page.get_by_role("button", name="Save and continue").click()  # partners: nothing to add
     assert page.get_by_text("Mirror pledge (GCM and GCR)").is_visible()

@@ -23,7 +23,10 @@ def test_priorities_lists_the_eight_areas_with_compact_links(client):
 
 @pytest.mark.parametrize(
     ("language", "text"),
-    [("fr", "Protéger les personnes les plus vulnérables"), ("es", "Proteger a las personas más vulnerables")],
+    [
+        ("fr", "Protéger les personnes les plus vulnérables"),
+        ("es", "Proteger a las personas más vulnerables"),
+    ],
 )
 def test_priorities_are_shown_in_the_visitors_language(client, language, text):
     page = client.get(f"/priorities?lang={language}").get_data(as_text=True)
@@ -72,7 +75,7 @@ def test_security_headers_on_every_page(client):
 def test_pages_request_nothing_from_other_hosts(client):
     for path in ("/", "/priorities", "/faq", "/login", "/signup"):
         page = client.get(path).get_data(as_text=True)
-        for attribute in ('src="http', "href=\"http", "src=\"//", "href=\"//"):
+        for attribute in ('src="http', 'href="http', 'src="//', 'href="//'):
             assert attribute not in page, (path, attribute)
 
 
