@@ -123,9 +123,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from cta_learning import demo, i18n
     from cta_learning.accounts import cli as accounts_cli
+    from cta_learning.courses import cli as courses_cli
     from cta_learning.mail import cli as mail_cli
 
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(mail_cli.mail)
+    app.cli.add_command(courses_cli.courses)
     app.cli.add_command(i18n.translate)
     app.cli.add_command(demo.seed_demo)

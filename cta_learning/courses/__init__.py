@@ -1,0 +1,1 @@
+"""The MOOC: courses as content files, validated and imported."""
