@@ -20,6 +20,8 @@ from cta_learning.accounts.models import Organisation, User
 from cta_learning.accounts.organisation_operations import member_joined
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
+from cta_learning.mail.operations import email_user
+from cta_learning.security import public_url_for
 
 log = logging.getLogger(__name__)
 
@@ -177,7 +179,6 @@ def revoke_for_action(
     )
     if grant is not None:
         revoke(grant, reason, by)
-    log.info("access for action %s of organisation %s revoked", action_id, organisation.id)
 
 
 @organisation_unlocked.connect
@@ -188,9 +189,6 @@ def _email_members(organisation: Organisation, actor: User | None = None) -> Non
 
 
 def _email_benefits(user: User, organisation: Organisation) -> None:
-    from cta_learning.mail.operations import email_user
-    from cta_learning.security import public_url_for
-
     email_user(
         user,
         "benefits_open",
