@@ -5,7 +5,6 @@ submitted action (the first submission opens everything), or a manual grant by a
 a partner invited without an action). Granting is idempotent; every change is audited.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,8 +21,6 @@ from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.operations import email_user
 from cta_learning.security import public_url_for
-
-log = logging.getLogger(__name__)
 
 BENEFITS = ("mooc", "member_events", "mailing_list", "cities_fund_news", "mgi_interest")
 BENEFIT_LABELS = {
