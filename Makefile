@@ -9,6 +9,7 @@ PORT ?= 5000
 
 run: install
 	$(FLASK) db upgrade
+	$(FLASK) courses import
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
@@ -34,6 +35,7 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 
 serve: install
 	$(FLASK) db upgrade
+	$(FLASK) courses import
 	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) cta_learning.wsgi:app
 
 lint: install-dev

@@ -102,6 +102,8 @@ def _register_blueprints(app: Flask) -> None:
     from cta_learning.actions import repository
     from cta_learning.actions import views as actions
     from cta_learning.api import hooks as api_hooks
+    from cta_learning.courses import manage as courses_manage
+    from cta_learning.courses import views as courses
     from cta_learning.mail import manage as mail_manage
     from cta_learning.pages import views as pages
 
@@ -116,6 +118,8 @@ def _register_blueprints(app: Flask) -> None:
         mail_manage.bp,
         actions_manage.bp,
         api_hooks.bp,
+        courses.bp,
+        courses_manage.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -70,6 +70,14 @@ def current_language() -> str:
     return str(get_locale() or "en")
 
 
+def in_language(texts: dict | None) -> str:
+    """A {language: text} mapping in the reader's language, else English, else any."""
+    if not texts:
+        return ""
+    language = current_language()
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+
+
 @lru_cache(maxsize=1)
 def timezone_ids() -> tuple[str, ...]:
     """Canonical IANA time zones (Area/City), sorted, with UTC first."""

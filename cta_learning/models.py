@@ -4,6 +4,15 @@ from cta_learning.access import AccessGrant
 from cta_learning.accounts.models import Invitation, Membership, Organisation, User
 from cta_learning.actions.models import Action, ActionPriority, ActionTranslation, CorrectionRequest
 from cta_learning.audit import AuditEvent
+from cta_learning.courses.models import (
+    Attempt,
+    Certificate,
+    Chapter,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+)
 from cta_learning.mail.models import OutboxMessage
 
 __all__ = [
@@ -11,9 +20,16 @@ __all__ = [
     "Action",
     "ActionPriority",
     "ActionTranslation",
+    "Attempt",
     "AuditEvent",
+    "Certificate",
+    "Chapter",
     "CorrectionRequest",
+    "Course",
+    "Enrolment",
     "Invitation",
+    "Lesson",
+    "LessonProgress",
     "Membership",
     "Organisation",
     "OutboxMessage",

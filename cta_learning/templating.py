@@ -13,6 +13,10 @@ from cta_learning import i18n
 from cta_learning.security import has_role
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
+# Course lessons may also hold tables.
+_lesson_markdown = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": True}
+).enable("table")
 _ALLOWED_TAGS = {
     "p",
     "br",
@@ -30,14 +34,15 @@ _ALLOWED_TAGS = {
     "a",
     "hr",
 }
+_TABLE_TAGS = {"table", "thead", "tbody", "tr", "th", "td"}
 
 
-def render_markdown(text: str | None) -> Markup:
+def render_markdown(text: str | None, tables: bool = False) -> Markup:
     """Markdown to HTML, sanitised: no raw HTML, no scripts, only http(s) and mailto links."""
-    html = _markdown.render(text or "")
+    html = (_lesson_markdown if tables else _markdown).render(text or "")
     clean = nh3.clean(
         html,
-        tags=_ALLOWED_TAGS,
+        tags=_ALLOWED_TAGS | _TABLE_TAGS if tables else _ALLOWED_TAGS,
         attributes={"a": {"href", "title"}},
         url_schemes={"http", "https", "mailto"},
         link_rel="nofollow noopener",
@@ -77,5 +82,6 @@ def init_app(app: Flask) -> None:
         currency=lambda amount, code: format_currency(amount, code or "USD"),
         country=i18n.country_name,
         region=i18n.region_name,
+        in_language=i18n.in_language,
     )
     app.jinja_env.globals.update(url_with_language=_url_with_language)

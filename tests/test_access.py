@@ -1,4 +1,3 @@
-
 """Who may open which page and use which action: routes x roles, as a table.
 
 Roles: a visitor (not logged in), a signed-in member without an organisation, a member of

@@ -26,6 +26,7 @@ from cta_learning.accounts.forms import (
     DeleteAccountForm,
 )
 from cta_learning.actions.operations import recent_actions
+from cta_learning.courses.operations import learner_courses
 from cta_learning.extensions import db
 from cta_learning.security import require_role, safe_next
 
@@ -47,6 +48,7 @@ def dashboard():
         access=access_for(organisation),
         benefit_labels=BENEFIT_LABELS,
         actions=recent_actions(organisation) if organisation else [],
+        courses=learner_courses(current_user),
     )
 
 

@@ -56,6 +56,23 @@ def recent_actions(organisation: Organisation, limit: int = 5) -> list[Action]:
     )
 
 
+def priority_areas_of(organisation: Organisation | None) -> set[int]:
+    """The priority areas of the organisation's submitted and published actions (one query)."""
+    if organisation is None:
+        return set()
+    return set(
+        db.session.scalars(
+            select(ActionPriority.priority_id)
+            .join(Action, Action.id == ActionPriority.action_id)
+            .where(
+                Action.organisation_id == organisation.id,
+                Action.status.in_(("submitted", "published")),
+            )
+            .distinct()
+        )
+    )
+
+
 def create_draft(organisation: Organisation, by: User, language: str) -> Action:
     action = Action(organisation_id=organisation.id, created_by_id=by.id, language=language)
     db.session.add(action)

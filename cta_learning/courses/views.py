@@ -1,0 +1,335 @@
+"""The MOOC for learners: catalogue, syllabus, lessons, quizzes and games, certificates.
+
+Who may do what is decided in one place, `_learner()` with `operations.check_open()`:
+visitors see the catalogue, syllabi and preview lessons; enrolment needs the unlock
+(`access.may_use(user, "mooc")`); lessons open chapter after chapter when the course says so.
+"""
+
+import os
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from cta_learning import content
+from cta_learning.access import may_use
+from cta_learning.actions.operations import priority_areas_of
+from cta_learning.courses import operations
+from cta_learning.courses.models import Course, Lesson
+from cta_learning.courses.operations import Incomplete, Progress, Refused
+from cta_learning.extensions import db, login_manager
+from cta_learning.forms import BaseForm
+from cta_learning.i18n import current_language
+from cta_learning.security import require_role
+
+bp = Blueprint("courses", __name__)
+
+KIND_LABELS = {
+    "reading": _l("Reading"),
+    "video": _l("Video"),
+    "podcast": _l("Podcast"),
+    "quiz": _l("Quiz"),
+    "game": _l("Game"),
+}
+
+
+def refusal(error: Refused, course: Course | None = None):
+    """The error page with the reason, and the way back to the syllabus."""
+    db.session.rollback()
+    return (
+        render_template(
+            "errors/error.html", code=error.status, message=error.message, course=course
+        ),
+        error.status,
+    )
+
+
+def _course(slug: str) -> Course:
+    course = operations.course_by_slug(slug)
+    if course is None:
+        abort(404)
+    return course
+
+
+def _lesson(course: Course, lesson_slug: str) -> Lesson:
+    lesson = next((lesson for lesson in course.lessons if lesson.slug == lesson_slug), None)
+    if lesson is None:
+        abort(404)
+    return lesson
+
+
+def _learner(course: Course) -> Progress:
+    """The signed-in person's progress (no enrolment: an empty one)."""
+    return operations.progress_for(course, operations.enrolment_for(_me(), course))
+
+
+def _me():
+    return current_user._get_current_object() if current_user.is_authenticated else None
+
+
+@bp.get("/courses/")
+def catalogue():
+    courses = operations.courses()
+    enrolled = {}
+    if current_user.is_authenticated:
+        enrolled = {
+            enrolment.course_id: (enrolment, done, total)
+            for enrolment, done, total in operations.learner_courses(current_user)
+        }
+    return render_template(
+        "courses/catalogue.html", courses=courses, enrolled=enrolled, language=current_language()
+    )
+
+
+@bp.get("/courses/<slug>/")
+def syllabus(slug: str):
+    course = _course(slug)
+    progress = _learner(course)
+    recommended = set()
+    if current_user.is_authenticated and current_user.organisation is not None:
+        recommended = operations.recommended_chapters(
+            course, priority_areas_of(current_user.organisation)
+        )
+    return render_template(
+        "courses/syllabus.html",
+        course=course,
+        progress=progress,
+        may_enrol=progress.enrolment is None and may_use(current_user, "mooc"),
+        recommended=recommended,
+        certificate=operations.certificate_for(progress.enrolment),
+        priorities={priority.id: priority for priority in content.priorities()},
+        language=current_language(),
+        kind_labels=KIND_LABELS,
+        form=BaseForm(),
+    )
+
+
+@bp.post("/courses/<slug>/enrol")
+@require_role("member")
+def enrol(slug: str):
+    course = _course(slug)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.enrol(_me(), course)
+    except Refused as error:
+        return refusal(error, course)
+    db.session.commit()
+    flash(_("You are enrolled. Welcome to the course!"), "success")
+    first = course.lessons[0] if course.lessons else None
+    if first is None:
+        return redirect(url_for("courses.syllabus", slug=course.slug))
+    return redirect(url_for("courses.lesson", slug=course.slug, lesson_slug=first.slug))
+
+
+@bp.get("/courses/<slug>/<lesson_slug>/")
+def lesson(slug: str, lesson_slug: str):
+    course = _course(slug)
+    lesson = _lesson(course, lesson_slug)
+    progress = _learner(course)
+    try:
+        operations.check_open(_me(), progress, lesson)
+    except Refused as error:
+        if lesson.preview:  # open to everyone, followed by no one
+            return _render_lesson(course, lesson, Progress(course, None))
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        return refusal(error, course)
+    operations.visit(progress, lesson)
+    db.session.commit()
+    return _render_lesson(course, lesson, progress)
+
+
+def _render_lesson(course, lesson, progress, error=None, answers=None, status=200):
+    language = current_language()
+    text, fallback = operations.lesson_content(lesson, language)
+    lessons = course.lessons
+    position = lessons.index(lesson)
+    game = text.get("game")
+    return (
+        render_template(
+            "courses/lesson.html",
+            course=course,
+            lesson=lesson,
+            text=text,
+            fallback=fallback,
+            progress=progress,
+            previous=lessons[position - 1] if position else None,
+            following=lessons[position + 1] if position + 1 < len(lessons) else None,
+            match_options=operations.match_options(lesson, game)
+            if game and game["kind"] == "match"
+            else [],
+            attempts=operations.attempts_for(progress, lesson) if lesson.is_graded else [],
+            pass_mark=operations.pass_mark(lesson, course),
+            media_url=_media_url(text),
+            language=language,
+            kind_labels=KIND_LABELS,
+            error=error,
+            answers=answers or {},
+            form=BaseForm(),
+        ),
+        status,
+    )
+
+
+def _media_url(text: dict) -> str | None:
+    if not text.get("media_available"):
+        return None
+    media = text["media"]
+    if media.startswith("https://"):
+        return media
+    return url_for("courses.media", filename=media)
+
+
+def _enrolled_lesson(slug: str, lesson_slug: str):
+    """For changes: the course, the lesson and the learner's progress (operations check them)."""
+    course = _course(slug)
+    lesson = _lesson(course, lesson_slug)
+    if not BaseForm().validate_on_submit():
+        abort(400)
+    return course, lesson, _learner(course)
+
+
+@bp.post("/courses/<slug>/<lesson_slug>/done")
+@require_role("member")
+def done(slug: str, lesson_slug: str):
+    try:
+        course, lesson, progress = _enrolled_lesson(slug, lesson_slug)
+        certificate = operations.complete(_me(), progress, lesson)
+    except Refused as error:
+        return refusal(error)
+    db.session.commit()
+    return _after(course, lesson, progress, certificate)
+
+
+def _after(course, lesson, progress, certificate):
+    if certificate is not None:
+        flash(_("You have completed the course: here is your certificate."), "success")
+        return redirect(url_for("courses.my_certificate", slug=course.slug))
+    following = progress.next_lesson()
+    if following is None:
+        return redirect(url_for("courses.syllabus", slug=course.slug))
+    if following.chapter_id != lesson.chapter_id and progress.chapter_done(lesson.chapter):
+        flash(_("Chapter completed. The next one is open."), "success")
+    return redirect(url_for("courses.lesson", slug=course.slug, lesson_slug=following.slug))
+
+
+@bp.post("/courses/<slug>/<lesson_slug>/answers")
+@require_role("member")
+def answer(slug: str, lesson_slug: str):
+    try:
+        course, lesson, progress = _enrolled_lesson(slug, lesson_slug)
+        answers = operations.answers_from(request.form)
+        attempt, certificate = operations.submit_attempt(_me(), progress, lesson, answers)
+    except Refused as error:
+        return refusal(error)
+    except Incomplete:
+        db.session.rollback()
+        return _render_lesson(
+            course,
+            lesson,
+            progress,
+            error=_("Answer every question before sending.")
+            if lesson.kind == "quiz"
+            else _("Place every item before sending."),
+            answers=answers,
+        )
+    db.session.commit()
+    if certificate is not None:
+        flash(_("You have completed the course: here is your certificate."), "success")
+    return redirect(
+        url_for("courses.attempt", slug=course.slug, lesson_slug=lesson.slug, attempt_id=attempt.id)
+    )
+
+
+@bp.get("/courses/<slug>/<lesson_slug>/attempts/<int:attempt_id>")
+@require_role("member")
+def attempt(slug: str, lesson_slug: str, attempt_id: int):
+    course = _course(slug)
+    lesson = _lesson(course, lesson_slug)
+    progress = _learner(course)
+    attempt = operations.attempt_by_id(progress, lesson, attempt_id)
+    if attempt is None:
+        abort(404)
+    language = current_language()
+    text, fallback = operations.lesson_content(lesson, language)
+    game = text.get("game")
+    return render_template(
+        "courses/attempt.html",
+        course=course,
+        lesson=lesson,
+        text=text,
+        fallback=fallback,
+        attempt=attempt,
+        progress=progress,
+        passed_once=progress.is_done(lesson),
+        match_options=dict(operations.match_options(lesson, game))
+        if game and game["kind"] == "match"
+        else {},
+        pass_mark=operations.pass_mark(lesson, course),
+        following=progress.next_lesson(),
+        certificate=operations.certificate_for(progress.enrolment),
+        language=language,
+        form=BaseForm(),
+    )
+
+
+@bp.get("/courses/<slug>/certificate")
+@require_role("member")
+def my_certificate(slug: str):
+    course = _course(slug)
+    certificate = operations.certificate_for(operations.enrolment_for(current_user, course))
+    if certificate is None:
+        flash(_("Complete every lesson of the course to receive its certificate."), "info")
+        return redirect(url_for("courses.syllabus", slug=course.slug))
+    return render_template(
+        "courses/certificate.html", certificate=certificate, language=current_language(), own=True
+    )
+
+
+@bp.get("/certificates/")
+def verify():
+    code = request.args.get("code", "").strip()
+    if code:
+        return redirect(url_for("courses.certificate", code=code.upper()))
+    return render_template("courses/verify.html")
+
+
+@bp.get("/certificates/<code>")
+def certificate(code: str):
+    found = operations.certificate_by_code(code)
+    if found is None:
+        return render_template("courses/verify.html", code=code, not_found=True), 404
+    return render_template(
+        "courses/certificate.html", certificate=found, language=current_language(), own=False
+    )
+
+
+@bp.get("/courses/media/<path:filename>")
+def media(filename: str):
+    """Audio and video files of lessons, with range requests for players on slow links."""
+    folder = os.path.join(current_app.config["CONTENT_PATH"], "media")
+    return send_from_directory(folder, filename, conditional=True, max_age=86400)
+
+
+@bp.get("/courses/<slug>/resume")
+@require_role("member")
+def resume(slug: str):
+    """Back to where the learner left off (from the dashboard)."""
+    course = _course(slug)
+    progress = _learner(course)
+    following = progress.next_lesson() if progress.enrolment else None
+    if following is None:
+        return redirect(url_for("courses.syllabus", slug=course.slug))
+    return redirect(url_for("courses.lesson", slug=course.slug, lesson_slug=following.slug))
