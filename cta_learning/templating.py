@@ -1,13 +1,14 @@
 """What every template can use: Markdown, languages, dates, and the page chrome."""
 
 from functools import lru_cache
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import nh3
-from flask import Flask, request
+from flask import Flask, current_app, request, url_for
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from cta_learning import i18n
 from cta_learning.security import has_role
@@ -63,10 +64,33 @@ def _template_globals() -> dict:
     }
 
 
+def _accepts_get(path: str) -> bool:
+    try:
+        current_app.url_map.bind(request.host).match(path, method="GET")
+    except HTTPException:  # not found, GET not allowed, or redirected elsewhere
+        return False
+    return True
+
+
+def language_return_path() -> str:
+    """Where switching language leads back: this page, or, after a form was sent to an address
+    that only takes POST, the page the form came from (else the home page)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    if _accepts_get(request.path):
+        return request.path
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc == request.host and _accepts_get(referrer.path):
+        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+    return url_for("pages.home")
+
+
 def _url_with_language(language: str) -> str:
-    args = request.args.to_dict()
+    path = language_return_path()
+    parts = urlsplit(path)
+    args = dict(parse_qsl(parts.query))
     args["lang"] = language
-    return f"{request.path}?{urlencode(sorted(args.items()))}"
+    return f"{parts.path}?{urlencode(sorted(args.items()))}"
 
 
 def init_app(app: Flask) -> None:
@@ -84,4 +108,6 @@ def init_app(app: Flask) -> None:
         region=i18n.region_name,
         in_language=i18n.in_language,
     )
-    app.jinja_env.globals.update(url_with_language=_url_with_language)
+    app.jinja_env.globals.update(
+        url_with_language=_url_with_language, language_return_path=language_return_path
+    )

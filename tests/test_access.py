@@ -12,15 +12,19 @@ from contextlib import nullcontext
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from werkzeug.datastructures import MultiDict
 
-from cta_learning.accounts.models import Invitation, Membership
+from cta_learning.accounts.models import Invitation, Membership, User
 from cta_learning.accounts.tokens import hash_random_token
 from cta_learning.actions.models import CorrectionRequest
+from cta_learning.courses import operations
+from cta_learning.courses.models import Certificate
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.models import OutboxMessage
 from tests.actions.helpers import make_action
 from tests.conftest import PASSWORD, fetch
+from tests.courses.helpers import SLUG, import_shipped, right_answers, unlock, wrong_answers
 from tests.test_hostile_input import ORGANISATION, nothing_changes
 
 VISITOR, NO_ORGANISATION, MEMBER, OWNER, ORGANISER, ADMIN = ROLES = (
@@ -47,6 +51,7 @@ PROFILE, NEW_PROFILE, MEMBERS = (
     to("/organisation/members"),
 )
 USERS = to("/admin/users")
+SYLLABUS = to("/courses/{course}/")
 FORGOT, CONFIRM = to("/password/forgot"), to("/confirm")
 ANYWHERE = "redirect"  # a 302, wherever it goes (e.g. to a row created by the request)
 
@@ -149,6 +154,28 @@ TABLE = [
     ("GET",  "/admin/actions/corrections/{correction}", LOGIN,  403,         403,         403,         403,         200),
     ("POST", "/admin/actions/corrections/{correction}/decline", LOGIN, 403,  403,         403,         403,         to("/admin/actions/corrections/{correction}")),
     ("GET",  "/admin/actions/corrections/999999",      LOGIN,   403,         403,         403,         403,         404),
+    # the MOOC: A is unlocked and its owner enrolled (with a quiz attempt and a certificate)
+    ("GET",  "/courses/",                              200,     200,         200,         200,         200,         200),
+    ("GET",  "/courses/{course}/",                     200,     200,         200,         200,         200,         200),
+    ("GET",  "/courses/no-such-course/",               404,     404,         404,         404,         404,         404),
+    ("GET",  "/courses/{course}/welcome/",             200,     200,         200,         200,         200,         200),
+    ("GET",  "/courses/{course}/people-on-the-move/",  LOGIN,   403,         403,         200,         403,         403),
+    ("GET",  "/courses/{course}/chapter-2-quiz/",      LOGIN,   403,         403,         403,         403,         403),
+    ("GET",  "/courses/{course}/no-such-lesson/",      404,     404,         404,         404,         404,         404),
+    ("POST", "/courses/{course}/enrol",                LOGIN,   403,         ANYWHERE,    ANYWHERE,    403,         403),
+    ("POST", "/courses/{course}/welcome/done",         LOGIN,   403,         403,         ANYWHERE,    403,         403),
+    ("POST", "/courses/{course}/chapter-1-quiz/answers", LOGIN, 403,         403,         ANYWHERE,    403,         403),
+    ("POST", "/courses/{course}/chapter-2-quiz/answers", LOGIN, 403,         403,         403,         403,         403),
+    ("GET",  "/courses/{course}/chapter-1-quiz/attempts/{attempt}", LOGIN, 404, 404,       200,         404,         404),
+    ("GET",  "/courses/{course}/certificate",          LOGIN,   SYLLABUS,    SYLLABUS,    200,         SYLLABUS,    SYLLABUS),
+    ("GET",  "/courses/{course}/resume",               LOGIN,   SYLLABUS,    SYLLABUS,    ANYWHERE,    SYLLABUS,    SYLLABUS),
+    ("GET",  "/courses/media/no-such-file.mp3",        404,     404,         404,         404,         404,         404),
+    ("GET",  "/certificates/",                         200,     200,         200,         200,         200,         200),
+    ("GET",  "/certificates/{certificate}",            200,     200,         200,         200,         200,         200),
+    ("GET",  "/certificates/NOPE-NOPE-NOPE",           404,     404,         404,         404,         404,         404),
+    ("GET",  "/manage/courses/",                       LOGIN,   403,         403,         403,         200,         200),
+    ("GET",  "/manage/courses/{course}.csv",           LOGIN,   403,         403,         403,         200,         200),
+    ("GET",  "/manage/courses/no-such-course.csv",     LOGIN,   403,         403,         403,         404,         404),
     # the external submission site's webhook (no secret is configured in the tests)
     ("POST", "/api/v1/hooks/action-submitted",         503,     503,         503,         503,         503,         503),
 ]
@@ -194,13 +221,15 @@ POST_DATA = {
         "description": "Texte",
     },
     "/admin/actions/corrections/{correction}/decline": {"decline-reason": "Nothing to correct."},
+    "/courses/{course}/chapter-1-quiz/answers": right_answers("chapter-1-quiz"),
+    "/courses/{course}/chapter-2-quiz/answers": right_answers("chapter-2-quiz"),
 }
 
 
 class World:
     """Organisations A and B, one person per role, an outbox message, and sign-in."""
 
-    def __init__(self, app, make, auth):
+    def __init__(self, app, make, auth, learning: bool = True):
         self.auth = auth
         owner, organisation = make.member(email="owner@a.example.org")
         member, _ = make.member(organisation, role="member", email="member@a.example.org")
@@ -249,7 +278,14 @@ class World:
             db.session.add(correction)
             db.session.commit()
             correction_id = correction.id
+        # Only the course pages need the course (importing it for every row would be slow).
+        course, attempt, certificate = (
+            _learning(app, organisation, owner) if learning else (SLUG, 0, "-")
+        )
         self.ids = {
+            "course": course,
+            "attempt": attempt,
+            "certificate": certificate,
             "draft": draft,
             "submitted": submitted,
             "published": published,
@@ -271,9 +307,34 @@ class World:
             assert response.status_code == 302, response.status_code
 
 
+def _learning(app, organisation, owner) -> tuple[str, int, str]:
+    """A unlocked, its owner enrolled in the shipped course with one attempt and a certificate."""
+    import_shipped(app)
+    unlock(app, organisation)
+    with app.app_context():
+        user = db.session.get(User, owner.id)
+        course = operations.course_by_slug(SLUG)
+        enrolment = operations.enrol(user, course)
+        db.session.flush()
+        progress = operations.progress_for(course, enrolment)
+        quiz = next(lesson for lesson in course.lessons if lesson.slug == "chapter-1-quiz")
+        attempt, _ = operations.submit_attempt(
+            user, progress, quiz, operations.answers_from(MultiDict(wrong_answers(quiz.slug)))
+        )
+        enrolment.completed_at = utcnow()
+        certificate = Certificate(
+            code="ABCD-EFGH-JKLM", enrolment_id=enrolment.id, course_id=course.id, name=user.name
+        )
+        db.session.add(certificate)
+        db.session.commit()
+        return SLUG, attempt.id, certificate.code
+
+
 @pytest.fixture
-def world(app, make, auth):
-    return World(app, make, auth)
+def world(request, app, make, auth):
+    path = getattr(request.node, "callspec", None) and request.node.callspec.params.get("path")
+    learning = path is None or path.startswith(("/courses", "/certificates", "/manage/courses"))
+    return World(app, make, auth, learning)
 
 
 def assert_outcome(response, expected, url: str, ids: dict) -> None:

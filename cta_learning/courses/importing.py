@@ -10,6 +10,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -48,9 +49,14 @@ def media_path(media: str) -> str:
     return os.path.join(current_app.config["CONTENT_PATH"], "media", media)
 
 
+@lru_cache(maxsize=512)
+def _render_body(body: str) -> str:
+    return str(render_markdown(body, tables=True))
+
+
 def _lesson_content(lesson: dict) -> dict:
     """What a lesson page needs in one language: the body rendered once, here."""
-    content = {"body_html": str(render_markdown(lesson["body"], tables=True))}
+    content = {"body_html": _render_body(lesson["body"])}
     if "media" in lesson:
         media = lesson["media"]
         content["media"] = media

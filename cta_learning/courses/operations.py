@@ -277,8 +277,11 @@ class Grade:
     correct: dict[str, bool]  # per question or item
 
 
-def answers_from(form, prefix: str = "answer-") -> dict[str, list[str]]:
-    """{id: [values]} from fields named answer-<id>; other fields are ignored."""
+def answers_from(form, lesson: Lesson, prefix: str = "answer-") -> dict[str, list[str]]:
+    """{id: [values]} from fields named answer-<id>. The form names its lesson: answers sent
+    from another lesson's page are refused."""
+    if form.get("lesson") != lesson.slug:
+        raise Refused(NOT_THIS_LESSON, 400)
     return {
         key[len(prefix) :]: [value for value in form.getlist(key) if value]
         for key in form

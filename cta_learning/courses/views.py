@@ -230,7 +230,9 @@ def _after(course, lesson, progress, certificate):
 def answer(slug: str, lesson_slug: str):
     try:
         course, lesson, progress = _enrolled_lesson(slug, lesson_slug)
-        answers = operations.answers_from(request.form)
+        chapter_was_done = progress.chapter_done(lesson.chapter)
+        answers = {}
+        answers = operations.answers_from(request.form, lesson)
         attempt, certificate = operations.submit_attempt(_me(), progress, lesson, answers)
     except Refused as error:
         return refusal(error)
@@ -248,6 +250,8 @@ def answer(slug: str, lesson_slug: str):
     db.session.commit()
     if certificate is not None:
         flash(_("You have completed the course: here is your certificate."), "success")
+    elif not chapter_was_done and progress.chapter_done(lesson.chapter):
+        flash(_("Chapter completed. The next one is open."), "success")
     return redirect(
         url_for("courses.attempt", slug=course.slug, lesson_slug=lesson.slug, attempt_id=attempt.id)
     )

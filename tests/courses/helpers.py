@@ -23,7 +23,7 @@ def _shipped() -> CourseFiles:
 
 def shipped_files() -> CourseFiles:
     """The shipped course as read from its folder (read once per test process; a copy)."""
-    return copy.deepcopy(_shipped())
+    return copy.copy(_shipped())
 
 
 def import_shipped(app) -> int:
@@ -37,7 +37,12 @@ def import_shipped(app) -> int:
 def unlock(app, organisation: Organisation) -> None:
     """Give an organisation its benefits, as an admin would by hand."""
     with app.app_context():
-        admin = User(email=f"grant-{organisation.id}@example.org", name="Admin", role="admin")
+        admin = User(
+            email=f"grant-{organisation.id}@example.org",
+            name="Admin",
+            role="admin",
+            password_hash="!",  # noqa: S106 - cannot log in
+        )
         db.session.add(admin)
         db.session.flush()
         access.grant_manually(db.session.get(Organisation, organisation.id), "test", admin)
@@ -51,18 +56,24 @@ def lesson_text(lesson_slug: str, language: str = "en") -> dict:
 def right_answers(lesson_slug: str) -> dict[str, list[str]]:
     """Form data answering every question of a quiz right."""
     return {
-        f"answer-{question['id']}": [c["id"] for c in question["choices"] if c["correct"]]
-        for question in lesson_text(lesson_slug)["questions"]
+        "lesson": lesson_slug,
+        **{
+            f"answer-{question['id']}": [c["id"] for c in question["choices"] if c["correct"]]
+            for question in lesson_text(lesson_slug)["questions"]
+        },
     }
 
 
 def wrong_answers(lesson_slug: str) -> dict[str, list[str]]:
     """Form data answering every question of a quiz wrong."""
     return {
-        f"answer-{question['id']}": [
-            next(c["id"] for c in question["choices"] if not c["correct"])
-        ]
-        for question in lesson_text(lesson_slug)["questions"]
+        "lesson": lesson_slug,
+        **{
+            f"answer-{question['id']}": [
+                next(c["id"] for c in question["choices"] if not c["correct"])
+            ]
+            for question in lesson_text(lesson_slug)["questions"]
+        },
     }
 
 
@@ -83,16 +94,22 @@ def game_answers(app, lesson_slug: str, right: bool = True) -> dict[str, str]:
         first = game["categories"][0]["id"]
         second = game["categories"][1]["id"]
         return {
-            f"answer-{item['id']}": item["category"]
-            if right
-            else (second if item["category"] == first else first)
-            for item in game["items"]
+            "lesson": lesson_slug,
+            **{
+                f"answer-{item['id']}": item["category"]
+                if right
+                else (second if item["category"] == first else first)
+                for item in game["items"]
+            },
         }
     with app.app_context():
         lesson = db.session.scalar(db.select(Lesson).where(Lesson.slug == lesson_slug))
         tokens = {pair["id"]: token for token, pair in match_options(lesson, game)}
     ids = list(tokens)
     return {
-        f"answer-{pair_id}": tokens[pair_id] if right else tokens[ids[(i + 1) % len(ids)]]
-        for i, pair_id in enumerate(ids)
+        "lesson": lesson_slug,
+        **{
+            f"answer-{pair_id}": tokens[pair_id] if right else tokens[ids[(i + 1) % len(ids)]]
+            for i, pair_id in enumerate(ids)
+        },
     }
