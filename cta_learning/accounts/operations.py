@@ -2,6 +2,7 @@
 
 import logging
 
+from blinker import signal
 from flask import current_app
 from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -188,10 +189,14 @@ def set_language(user: User, locale: str) -> None:
     user.locale = locale
 
 
+# Other modules add what they keep about a person: receivers return {section: data}.
+account_exporting = signal("account-exporting")
+
+
 def export_account(user: User) -> dict:
     """Everything the platform keeps about a person, for them to download."""
     membership = user.membership
-    return {
+    data = {
         "name": user.name,
         "email": user.email,
         "language": user.locale,
@@ -208,6 +213,9 @@ def export_account(user: User) -> dict:
         if membership
         else None,
     }
+    for _receiver, sections in account_exporting.send(user):
+        data.update(sections)
+    return data
 
 
 def _iso(moment) -> str | None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from cta_learning import audit
 from cta_learning.access import may_use
 from cta_learning.accounts.models import User
+from cta_learning.accounts.operations import account_exporting
 from cta_learning.courses.models import (
     Attempt,
     Certificate,
@@ -465,6 +466,63 @@ def certificate_by_code(code: str) -> Certificate | None:
         .where(Certificate.code == normalised)
         .options(selectinload(Certificate.course))
     )
+
+
+@account_exporting.connect
+def _export(user: User) -> dict:
+    """A person's courses, progress, attempts and certificates, for their data export."""
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .where(Enrolment.user_id == user.id)
+        .options(selectinload(Enrolment.course))
+    ).all()
+    ids = [enrolment.id for enrolment in enrolments]
+    lessons = dict(db.session.execute(select(Lesson.id, Lesson.slug)).all()) if ids else {}
+    progress = db.session.scalars(
+        select(LessonProgress).where(LessonProgress.enrolment_id.in_(ids))
+    ).all()
+    attempts = db.session.scalars(select(Attempt).where(Attempt.enrolment_id.in_(ids))).all()
+    certificates = {
+        c.enrolment_id: c
+        for c in db.session.scalars(select(Certificate).where(Certificate.enrolment_id.in_(ids)))
+    }
+
+    def iso(moment):
+        return moment.isoformat() + "Z" if moment else None
+
+    return {
+        "courses": [
+            {
+                "course": enrolment.course.slug,
+                "enrolled_at": iso(enrolment.enrolled_at),
+                "completed_at": iso(enrolment.completed_at),
+                "certificate": certificates[enrolment.id].code
+                if enrolment.id in certificates
+                else None,
+                "lessons": [
+                    {
+                        "lesson": lessons.get(row.lesson_id),
+                        "completed_at": iso(row.completed_at),
+                        "attempts": row.attempts,
+                        "best_score": row.best_score,
+                    }
+                    for row in progress
+                    if row.enrolment_id == enrolment.id
+                ],
+                "attempts": [
+                    {
+                        "lesson": lessons.get(attempt.lesson_id),
+                        "at": iso(attempt.created_at),
+                        "score": attempt.score,
+                        "answers": attempt.answers,
+                    }
+                    for attempt in attempts
+                    if attempt.enrolment_id == enrolment.id
+                ],
+            }
+            for enrolment in enrolments
+        ]
+    }
 
 
 # --- Recommendations --------------------------------------------------------------------------

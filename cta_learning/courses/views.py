@@ -147,8 +147,9 @@ def lesson(slug: str, lesson_slug: str):
             return login_manager.unauthorized()
         return refusal(error, course)
     operations.visit(progress, lesson)
+    page = _render_lesson(course, lesson, progress)  # before the commit expires what it shows
     db.session.commit()
-    return _render_lesson(course, lesson, progress)
+    return page
 
 
 def _render_lesson(course, lesson, progress, error=None, answers=None, status=200):

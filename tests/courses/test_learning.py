@@ -339,3 +339,21 @@ def test_chapters_serving_the_organisations_priority_areas_are_recommended(
     html = client.get(f"{COURSE}/").text
     recommended = re.findall(r'class="chapter recommended" id="chapter-([a-z0-9-]+)"', html)
     assert recommended == ["priority-areas"]  # the only chapter serving area 2
+
+
+def test_a_learners_data_is_exported_and_deleted_with_the_account(app, client, learner):
+    client.post(f"{COURSE}/welcome/done")
+    client.post(f"{COURSE}/chapter-1-quiz/answers", data=wrong_answers("chapter-1-quiz"))
+    exported = client.get("/account/export").get_json()
+    [course] = exported["courses"]
+    assert course["course"] == SLUG and course["certificate"] is None
+    assert {row["lesson"] for row in course["lessons"]} >= {"welcome", "chapter-1-quiz"}
+    assert course["attempts"][0]["score"] == 0
+
+    response = client.post(
+        "/account/delete", data={"current_password": "correct horse battery", "confirm": "y"}
+    )
+    assert response.status_code == 302
+    assert (
+        count(app, Enrolment) == 0 and count(app, Attempt) == 0 and count(app, LessonProgress) == 0
+    )
