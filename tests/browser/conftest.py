@@ -1,13 +1,14 @@
 """Browser tests: the app on a real HTTP server, driven in Debian's headless Chromium."""
 
 import os
+import re
 import shutil
 
 import pytest
 
 from cta_learning import create_app
 from cta_learning.extensions import db
-from tests.conftest import TEST_CONFIG
+from tests.conftest import PASSWORD, TEST_CONFIG
 from tests.servers import LiveServer, missing
 
 CHROMIUM_FLAGS = [
@@ -77,3 +78,12 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+def log_in(page, email: str) -> None:
+    """Log in through the form and wait for the dashboard."""
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("heading", name=re.compile("^Hello")).wait_for()

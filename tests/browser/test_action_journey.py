@@ -5,17 +5,10 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, Factories
+from tests.browser.conftest import log_in
+from tests.conftest import Factories
 
 pytestmark = pytest.mark.browser
-
-
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name=re.compile("^Hello")).wait_for()
 
 
 def log_out(page):

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from tests.conftest import PASSWORD, Factories
+from tests.browser.conftest import log_in
+from tests.conftest import Factories
 from tests.courses.helpers import (
     SLUG,
     course_lessons,
@@ -27,14 +28,6 @@ EMAIL = "learner@bogota.example.org"
 # translate them yet, and the test must not depend on it.
 DONE_BUTTON = "form[action$='/done'] button[type=submit]"
 QUIZ_BUTTON = "form.quiz button[type=submit]"
-
-
-def log_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.get_by_role("heading", name=re.compile("^Hello")).wait_for()
 
 
 def heading(page) -> str:
