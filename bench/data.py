@@ -1,6 +1,7 @@
 """Generate the benchmark data set in a fresh SQLite file: schema by migrations, rows in bulk.
 
-Usage: python -m bench.data PATH [--organisations N] [--users N] [--actions N] [--seed N]
+Usage: python -m bench.data PATH [--organisations N] [--users N] [--actions N]
+       [--enrolments N] [--seed N]
 """
 
 import argparse
@@ -11,19 +12,31 @@ import secrets
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
 from itertools import islice
 
 import flask_migrate
 from flask import current_app
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table, insert, text
 from werkzeug.security import generate_password_hash
 
-from cta_learning import create_app
+from cta_learning import access, create_app
 from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.actions.classification import pledge_type
 from cta_learning.actions.models import Action, ActionPriority
+from cta_learning.content import priority_ids
+from cta_learning.courses.content import read_course
+from cta_learning.courses.importing import import_course
+from cta_learning.courses.models import (
+    Attempt,
+    Certificate,
+    Course,
+    Enrolment,
+    Lesson,
+    LessonProgress,
+)
+from cta_learning.courses.operations import CODE_ALPHABET, match_options
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.i18n import country_regions
@@ -31,8 +44,15 @@ from cta_learning.i18n import country_regions
 DEFAULT_ORGANISATIONS = 10_000
 DEFAULT_USERS = 20_000
 DEFAULT_ACTIONS = 50_000
+DEFAULT_ENROLMENTS = 20_000
 USERS_PER_ORGANISATION = 2
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - throwaway accounts in a throwaway database
+# The course imported from content/courses/, and the learner the benchmark signs in as: user
+# 1, the owner of organisation 1, unlocked by hand by the one admin of the data set.
+COURSE_SLUG = "localising-global-compacts"
+LEARNER_ID = 1
+LEARNER_EMAIL = "user00001@bench.example"
+ADMIN_EMAIL = "admin@bench.example"
 LANGUAGES = ("en", "fr", "es")
 # Rows per executemany call: large enough to be fast, small enough to keep memory flat.
 BATCH_SIZE = 5_000
@@ -48,6 +68,12 @@ class DataSet:
     memberships: int
     actions: int
     action_priorities: int
+    access_grants: int
+    course_lessons: int
+    enrolments: int
+    lesson_progress: int
+    attempts: int
+    certificates: int
     seconds: float
 
 
@@ -120,6 +146,24 @@ def _user_rows(count: int, rng: random.Random, now: datetime) -> list[dict]:
         }
         for number in range(1, count + 1)
     ]
+
+
+def _admin_row(number: int, now: datetime) -> dict:
+    """The one admin, who unlocks the learner's organisation by hand; no organisation."""
+    return {
+        "id": number,
+        "email": ADMIN_EMAIL,
+        "name": "Bench Admin",
+        "password_hash": "!",  # cannot sign in: nothing in the benchmark needs to
+        "role": "admin",
+        "locale": "en",
+        "timezone": "UTC",
+        "is_active": True,
+        "session_token": secrets.token_urlsafe(32),
+        "email_confirmed_at": now,
+        "created_at": now,
+        "last_login_at": None,
+    }
 
 
 def _membership_rows(users: int, organisations: int, now: datetime) -> list[dict]:
@@ -228,8 +272,12 @@ def _insert_actions(
     users: int,
     rng: random.Random,
     now: datetime,
+    first_submitted: dict[int, dict],
 ) -> tuple[int, int]:
-    """Insert actions and their priorities batch by batch: memory stays flat whatever `count`."""
+    """Insert actions and their priorities batch by batch: memory stays flat whatever `count`.
+
+    `first_submitted` receives each organisation's first submitted (or published) action.
+    """
     priority_rows: list[dict] = []
     actions = _action_rows(count, organisations, users, rng, now, priority_rows)
     inserted_actions = inserted_priorities = 0
@@ -239,13 +287,266 @@ def _insert_actions(
         inserted_actions += len(batch)
         inserted_priorities += len(priority_rows)
         priority_rows.clear()
+        for row in batch:
+            if row["submitted_at"] is not None:
+                first_submitted.setdefault(row["organisation_id"], row)
     return inserted_actions, inserted_priorities
 
 
+def _insert_grants(connection: Connection, first_submitted: dict[int, dict]) -> int:
+    """One access grant per organisation that submitted an action, as `grant_for_action` makes,
+    and the organisation marked unlocked from then on."""
+    rows = [
+        {
+            "organisation_id": organisation_id,
+            "action_id": action["id"],
+            "reason": "action submitted",
+            "granted_by_id": action["submitted_by_id"],
+            "granted_at": action["submitted_at"],
+        }
+        for organisation_id, action in sorted(first_submitted.items())
+    ]
+    _insert(connection, access.AccessGrant.__table__, rows)
+    connection.execute(
+        text(
+            "UPDATE organisations SET unlocked_at = (SELECT min(granted_at) FROM access_grants"
+            " WHERE access_grants.organisation_id = organisations.id)"
+        )
+    )
+    return len(rows)
+
+
+# --- The course and its learners ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LessonPlan:
+    """What the generator needs of one lesson: its id, and right and wrong answers if graded."""
+
+    id: int
+    slug: str
+    kind: str
+    right: dict
+    wrong: dict | None  # None for games: playing one through always passes
+
+
+def _import_course() -> int:
+    """Import the shipped course with the application's own reader and importer; its id."""
+    path = os.path.join(current_app.config["CONTENT_PATH"], "courses", COURSE_SLUG)
+    files = read_course(path, priority_ids())
+    if files.problems:
+        raise RuntimeError(f"{path}: " + "; ".join(files.problems))
+    course_id = import_course(files).course.id
+    db.session.commit()
+    return course_id
+
+
+def _answers(lesson: Lesson, content: dict) -> tuple[dict, dict | None]:
+    """Right and wrong answers in the shape `operations.answers_from` gives."""
+    if lesson.kind == "quiz":
+        questions = content["questions"]
+        right = {q["id"]: [c["id"] for c in q["choices"] if c["correct"]] for q in questions}
+        wrong = {
+            q["id"]: [next(c["id"] for c in q["choices"] if not c["correct"])] for q in questions
+        }
+        return right, wrong
+    game = content["game"]
+    if game["kind"] == "sort":
+        return {item["id"]: [item["category"]] for item in game["items"]}, None
+    # Match games: the tokens depend on SECRET_KEY, the server's (same environment).
+    return {pair["id"]: [token] for token, pair in match_options(lesson, game)}, None
+
+
+def _lesson_plans(course_id: int) -> list[LessonPlan]:
+    """The course's lessons in order, with the answers of the graded ones."""
+    course = db.session.get(Course, course_id)
+    plans = []
+    for lesson in course.lessons:
+        right, wrong = {}, None
+        if lesson.is_graded:
+            right, wrong = _answers(lesson, lesson.content[course.languages[0]])
+        plans.append(LessonPlan(lesson.id, lesson.slug, lesson.kind, right, wrong))
+    db.session.close()
+    return plans
+
+
+@dataclass
+class LearningRows:
+    """One batch of enrolments and what hangs from them, ready for executemany."""
+
+    enrolments: list[dict] = field(default_factory=list)
+    progress: list[dict] = field(default_factory=list)
+    attempts: list[dict] = field(default_factory=list)
+    certificates: list[dict] = field(default_factory=list)
+
+
+def _certificate_code(rng: random.Random, used: set[str]) -> str:
+    """A code in the application's format (XXXX-XXXX-XXXX), unique in the data set."""
+    while True:
+        raw = "".join(rng.choice(CODE_ALPHABET) for _ in range(12))
+        code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
+        if code not in used:
+            used.add(code)
+            return code
+
+
+class _Learning:
+    """Builds each learner's enrolment, lesson progress, attempts and certificate.
+
+    Learners go through the lessons in order (the course is sequential): about 20 % enrolled
+    without finishing a lesson, 10 % completed the course (a certificate), the others stopped
+    somewhere in between; 70 % of those who did not finish are part-way through the next
+    lesson (a progress row without completion, which is where they resume). A quiz is failed
+    once before being passed about 30 % of the time; every graded lesson done has its attempts.
+    """
+
+    def __init__(self, course_id: int, lessons: list[LessonPlan], rng: random.Random, now):
+        self.course_id = course_id
+        self.lessons = lessons
+        self.rng = rng
+        self.now = now
+        self.progress_id = self.attempt_id = self.certificate_id = 0
+        self.codes: set[str] = set()
+
+    def _progress(self, rows: LearningRows, enrolment_id: int, lesson: LessonPlan, **values):
+        self.progress_id += 1
+        rows.progress.append(
+            {
+                "id": self.progress_id,
+                "enrolment_id": enrolment_id,
+                "lesson_id": lesson.id,
+                "attempts": 0,
+                "best_score": None,
+                "completed_at": None,
+                **values,
+            }
+        )
+
+    def _attempt(self, rows, enrolment_id, lesson, answers, score, moment) -> None:
+        self.attempt_id += 1
+        rows.attempts.append(
+            {
+                "id": self.attempt_id,
+                "enrolment_id": enrolment_id,
+                "lesson_id": lesson.id,
+                "answers": answers,
+                "score": score,
+                "passed": score >= 70 or lesson.kind == "game",
+                "created_at": moment,
+            }
+        )
+
+    def _plan(self, number: int) -> tuple[int, bool]:
+        """(lessons done, part-way through the next one)."""
+        total = len(self.lessons)
+        if number == LEARNER_ID:
+            return 1, True  # the welcome done, reading the second lesson: the page measured
+        draw = self.rng.random()
+        done = total if draw < 0.1 else 0 if draw < 0.3 else self.rng.randint(1, total - 1)
+        return done, done < total and self.rng.random() < 0.7
+
+    def add(self, rows: LearningRows, number: int, name: str) -> None:
+        """Learner `number` (user id and enrolment id), with everything done so far."""
+        rng, total = self.rng, len(self.lessons)
+        done, reading = self._plan(number)
+        enrolled_at = self.now - timedelta(days=rng.randrange(1, 180), minutes=rng.randrange(1440))
+        step = (self.now - enrolled_at) / (total + 2)  # every moment stays before now
+        moment = enrolled_at
+        for lesson in self.lessons[:done]:
+            started_at = moment + step * rng.uniform(0.1, 0.5)
+            moment = started_at + step * rng.uniform(0.1, 0.5)
+            values = {"started_at": started_at, "completed_at": moment}
+            if lesson.kind == "quiz" and rng.random() < 0.3:
+                self._attempt(rows, number, lesson, lesson.wrong, 0, started_at)
+                values.update(attempts=1)
+            if lesson.kind in ("quiz", "game"):
+                self._attempt(rows, number, lesson, lesson.right, 100, moment)
+                values.update(attempts=values.get("attempts", 0) + 1, best_score=100)
+            self._progress(rows, number, lesson, **values)
+        last_lesson = self.lessons[done - 1] if done else None
+        if reading:
+            last_lesson = self.lessons[done]
+            moment += step * rng.uniform(0.1, 0.5)
+            self._progress(rows, number, last_lesson, started_at=moment)
+        if number == LEARNER_ID:  # and one failed try at the chapter's quiz, still open
+            quiz = next(lesson for lesson in self.lessons if lesson.kind == "quiz")
+            self._attempt(rows, number, quiz, quiz.wrong, 0, moment)
+            self._progress(rows, number, quiz, started_at=moment, attempts=1, best_score=0)
+        completed_at = moment if done == total else None
+        rows.enrolments.append(
+            {
+                "id": number,
+                "user_id": number,
+                "course_id": self.course_id,
+                "enrolled_at": enrolled_at,
+                "last_lesson_id": last_lesson.id if last_lesson else None,
+                "last_seen_at": moment if last_lesson else None,
+                "completed_at": completed_at,
+            }
+        )
+        if completed_at is not None:
+            self.certificate_id += 1
+            rows.certificates.append(
+                {
+                    "id": self.certificate_id,
+                    "code": _certificate_code(rng, self.codes),
+                    "enrolment_id": number,
+                    "course_id": self.course_id,
+                    "name": name,
+                    "issued_at": completed_at,
+                }
+            )
+
+
+def _insert_learning(
+    connection: Connection,
+    count: int,
+    course_id: int,
+    lessons: list[LessonPlan],
+    rng: random.Random,
+    now: datetime,
+) -> dict[str, int]:
+    """Enrol users 1..count, batch by batch (memory stays flat); the rows inserted, by kind."""
+    learning = _Learning(course_id, lessons, rng, now)
+    totals = {"enrolments": 0, "progress": 0, "attempts": 0, "certificates": 0}
+    for first in range(1, count + 1, BATCH_SIZE):
+        rows = LearningRows()
+        for number in range(first, min(first + BATCH_SIZE, count + 1)):
+            learning.add(rows, number, f"User {number:05d}")
+        connection.execute(insert(Enrolment.__table__), rows.enrolments)
+        connection.execute(insert(LessonProgress.__table__), rows.progress)
+        connection.execute(insert(Attempt.__table__), rows.attempts)
+        if rows.certificates:
+            connection.execute(insert(Certificate.__table__), rows.certificates)
+        for name in totals:
+            totals[name] += len(getattr(rows, name))
+    return totals
+
+
+def _unlock_learner_by_hand(admin_id: int) -> None:
+    """The learner's organisation gets a manual grant too, through the application's function.
+
+    Organisation 1 is usually unlocked already by its first action; the second grant only
+    makes its access check read two grants, as an organisation with a manual grant would.
+    """
+    learner = db.session.get(User, LEARNER_ID)
+    access.grant_manually(learner.organisation, "benchmark learner", db.session.get(User, admin_id))
+    db.session.commit()
+
+
 def generate(
-    path: str, organisations: int, users: int, seed: int = 42, actions: int = DEFAULT_ACTIONS
+    path: str,
+    organisations: int,
+    users: int,
+    seed: int = 42,
+    actions: int = DEFAULT_ACTIONS,
+    enrolments: int = DEFAULT_ENROLMENTS,
 ) -> DataSet:
-    """Create the database file at `path` (which must not exist), migrate it and fill it."""
+    """Create the database file at `path` (which must not exist), migrate it and fill it.
+
+    Enrolments go to users 1..min(enrolments, users), user 1 being the learner the benchmark
+    signs in as (its organisation is unlocked by hand, see `_unlock_learner_by_hand`).
+    """
     if os.path.exists(path):
         raise FileExistsError(f"{path} exists: the data set needs a fresh database file")
     started = time.perf_counter()
@@ -253,18 +554,26 @@ def generate(
     app = create_app({"DATABASE_URL": sqlite_url(path)})
     rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets
     now = utcnow()
+    learners = min(enrolments, users)
     with app.app_context():
         flask_migrate.upgrade()
+        course_id = _import_course()
+        lessons = _lesson_plans(course_id)
         organisation_rows = _organisation_rows(organisations, rng, now)
         user_rows = _user_rows(users, rng, now)
+        admin_id = users + 1
         membership_rows = _membership_rows(users, organisations, now)
+        first_submitted: dict[int, dict] = {}
         with db.engine.begin() as connection:
             _insert(connection, Organisation.__table__, organisation_rows)
-            _insert(connection, User.__table__, user_rows)
+            _insert(connection, User.__table__, [*user_rows, _admin_row(admin_id, now)])
             _insert(connection, Membership.__table__, membership_rows)
             action_count, priority_count = _insert_actions(
-                connection, actions, organisations, users, rng, now
+                connection, actions, organisations, users, rng, now, first_submitted
             )
+            grant_count = _insert_grants(connection, first_submitted)
+            learning = _insert_learning(connection, learners, course_id, lessons, rng, now)
+        _unlock_learner_by_hand(admin_id)
         db.engine.dispose()
     return DataSet(
         path=os.path.abspath(path),
@@ -273,6 +582,12 @@ def generate(
         memberships=len(membership_rows),
         actions=action_count,
         action_priorities=priority_count,
+        access_grants=grant_count + 1,
+        course_lessons=len(lessons),
+        enrolments=learning["enrolments"],
+        lesson_progress=learning["progress"],
+        attempts=learning["attempts"],
+        certificates=learning["certificates"],
         seconds=round(time.perf_counter() - started, 2),
     )
 
@@ -292,6 +607,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--organisations", type=_positive, default=DEFAULT_ORGANISATIONS)
     parser.add_argument("--users", type=_positive, default=DEFAULT_USERS)
     parser.add_argument("--actions", type=_positive, default=DEFAULT_ACTIONS)
+    parser.add_argument("--enrolments", type=_positive, default=DEFAULT_ENROLMENTS)
     parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
     arguments = parser.parse_args(argv)
     try:
@@ -301,6 +617,7 @@ def main(argv: list[str] | None = None) -> int:
             arguments.users,
             arguments.seed,
             arguments.actions,
+            arguments.enrolments,
         )
     except FileExistsError as error:
         print(error, file=sys.stderr)

@@ -6,6 +6,8 @@ See bench/README.md for what is measured and why.
 
 import argparse
 import hashlib
+import html
+import http.client
 import json
 import os
 import re
@@ -19,14 +21,23 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
+import urllib.parse
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
+from http.cookies import SimpleCookie
 from pathlib import Path
 from types import FrameType
 
-from bench.data import DEFAULT_ACTIONS, DEFAULT_ORGANISATIONS, DEFAULT_USERS, sqlite_url
+from bench.data import (
+    BENCH_PASSWORD,
+    COURSE_SLUG,
+    DEFAULT_ACTIONS,
+    DEFAULT_ENROLMENTS,
+    DEFAULT_ORGANISATIONS,
+    DEFAULT_USERS,
+    LEARNER_EMAIL,
+    sqlite_url,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 RESULTS_PATH = PROJECT_ROOT / "bench" / "results" / "latest.json"
@@ -37,6 +48,13 @@ STATIC_TARGETS = (BARE_ROUTE, "/", "/priorities", "/login", "/actions/")
 # (on the organisation) and a start year.
 FILTERED_REPOSITORY = "/actions/?priority=3&region=africa&year=2023"
 ACTION_PAGE = "/actions/{id}"
+# The MOOC: the catalogue as a visitor; a reading lesson and a quiz as an enrolled learner
+# (signed in once before the measures; wrk sends the session cookie). Each page checked for
+# what only the learner's copy holds: the form that marks the lesson done or sends answers.
+CATALOGUE = "/courses/"
+LESSON_PAGE = f"/courses/{COURSE_SLUG}/people-on-the-move/"
+QUIZ_PAGE = f"/courses/{COURSE_SLUG}/chapter-1-quiz/"
+LEARNER_PAGES = {LESSON_PAGE: LESSON_PAGE + "done", QUIZ_PAGE: QUIZ_PAGE + "answers"}
 APPLICATION = "bench.hello:app"
 FINGERPRINTED = ("cta_learning", "templates", "content", "migrations")
 
@@ -49,7 +67,7 @@ TARGET_RSS_MB = 60.0
 OTHER_LOAD_WARNING_CORES = 0.15
 
 # Bounds, so that no step can wait forever.
-DATA_TIMEOUT_SECONDS = 120
+DATA_TIMEOUT_SECONDS = 300  # 17-22 s on a busy machine; 48 s once, with test suites alongside
 STARTUP_TIMEOUT_SECONDS = 30
 STOP_TIMEOUT_SECONDS = 15
 WRK_GRACE_SECONDS = 30
@@ -89,6 +107,19 @@ class Settings:
     organisations: int
     users: int
     actions: int
+    enrolments: int
+
+
+@dataclass(frozen=True)
+class Target:
+    """One page measured: its path, and whether it is requested as the signed-in learner."""
+
+    path: str
+    as_learner: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"`{self.path}` as learner" if self.as_learner else f"`{self.path}`"
 
 
 @dataclass
@@ -107,6 +138,7 @@ class Result:
     worker_rss_mb: dict[str, float] = field(default_factory=dict)
     worker_pss_mb: dict[str, float] = field(default_factory=dict)
     ratio_to_bare: float = 0.0
+    as_learner: bool = False
 
 
 @dataclass(frozen=True)
@@ -164,6 +196,8 @@ def generate_data(path: Path, settings: Settings, environment: dict[str, str]) -
         str(settings.users),
         "--actions",
         str(settings.actions),
+        "--enrolments",
+        str(settings.enrolments),
     ]
     completed = subprocess.run(
         command,
@@ -191,9 +225,13 @@ def first_published_action(database_path: Path) -> int:
     return int(row[0])
 
 
-def targets(action_id: int) -> tuple[str, ...]:
-    """Every path measured, in order, the bare route first (the others are compared with it)."""
-    return (*STATIC_TARGETS, FILTERED_REPOSITORY, ACTION_PAGE.format(id=action_id))
+def targets(action_id: int) -> tuple[Target, ...]:
+    """Every page measured, in order, the bare route first (the others are compared with it)."""
+    visitor = (*STATIC_TARGETS, FILTERED_REPOSITORY, ACTION_PAGE.format(id=action_id), CATALOGUE)
+    return (
+        *(Target(path) for path in visitor),
+        *(Target(path, as_learner=True) for path in LEARNER_PAGES),
+    )
 
 
 def free_port() -> int:
@@ -243,14 +281,111 @@ def _log_tail(log_path: Path, lines: int = 20) -> str:
     return "\n".join(log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
+@dataclass
+class Answer:
+    """One HTTP response, read whole."""
+
+    status: int
+    headers: http.client.HTTPMessage
+    body: str
+
+
+def http_request(
+    url: str, headers: dict[str, str], method: str = "GET", body: str | None = None
+) -> Answer:
+    """One request to the loopback server, redirects not followed (a page that sends a visitor
+    to /login must not pass for the page itself)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+    try:
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        connection.request(method, path, body=body, headers=headers)
+        response = connection.getresponse()
+        return Answer(response.status, response.headers, response.read().decode(errors="replace"))
+    finally:
+        connection.close()
+
+
 def fetch_status(url: str, headers: dict[str, str]) -> int:
     """The HTTP status of one GET, redirects not followed."""
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 - loopback URL
-    try:
-        with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310 - loopback URL
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+    return http_request(url, headers).status
+
+
+class CookieJar:
+    """The cookies a browser would send back to the server: names and values only."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def update(self, answer: Answer) -> None:
+        """Keep what the response sets; an empty value deletes the cookie."""
+        for header in answer.headers.get_all("Set-Cookie") or ():
+            for name, morsel in SimpleCookie(header).items():
+                if morsel.value:
+                    self.values[name] = morsel.value
+                else:
+                    self.values.pop(name, None)
+
+    def header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.values.items())
+
+
+# The hidden field WTForms renders, its attributes in either order.
+_CSRF_FIELD = re.compile(
+    r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"'
+)
+
+
+def sign_in(base_url: str, headers: dict[str, str]) -> str:
+    """Sign in as the learner, as a browser would; the Cookie header to send with each request.
+
+    GET /login (session cookie and CSRF token), POST the form, then follow the redirect once,
+    so that the welcome message is shown and leaves the session: the cookie wrk sends is the
+    one a learner has while reading. Login is rate-limited (10 POSTs a minute): one is sent.
+    """
+    jar = CookieJar()
+    form = http_request(base_url + "/login", headers)
+    jar.update(form)
+    token = _CSRF_FIELD.search(form.body)
+    if form.status != 200 or token is None:
+        raise BenchError(f"GET /login answered {form.status} without a CSRF token")
+    fields = {
+        "csrf_token": html.unescape(token.group(1) or token.group(2)),
+        "email": LEARNER_EMAIL,
+        "password": BENCH_PASSWORD,
+    }
+    posted = http_request(
+        base_url + "/login",
+        {
+            **headers,
+            "Cookie": jar.header(),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
+        method="POST",
+        body=urllib.parse.urlencode(fields),
+    )
+    jar.update(posted)
+    location = posted.headers.get("Location", "")
+    if posted.status != 302 or "/login" in location:
+        raise BenchError(f"signing in as {LEARNER_EMAIL} failed: {posted.status} to {location!r}")
+    landing = http_request(
+        urllib.parse.urljoin(base_url + "/login", location), {**headers, "Cookie": jar.header()}
+    )
+    jar.update(landing)
+    if landing.status != 200:
+        raise BenchError(f"after signing in, {location} answered {landing.status}")
+    return jar.header()
+
+
+def check_learner_page(base_url: str, path: str, headers: dict[str, str]) -> None:
+    """The page answers 200 with the learner's own copy; a note if it rewrites the session."""
+    answer = http_request(base_url + path, headers)
+    if answer.status != 200:
+        raise BenchError(f"{path} answers {answer.status} to the learner, not 200")
+    if f'action="{LEARNER_PAGES[path]}"' not in answer.body:
+        raise BenchError(f"{path} did not show the learner's form: not signed in or not enrolled?")
+    if answer.headers.get_all("Set-Cookie"):
+        print(f"  note: {path} sets a cookie on every request of the learner", file=sys.stderr)
 
 
 def wait_until_healthy(base_url: str, process: subprocess.Popen, log_path: Path) -> None:
@@ -353,7 +488,17 @@ def wait_until_idle(master_pid: int) -> float:
     return round(time.monotonic() - started, 1)
 
 
-def wrk_command(wrk: str, url: str, settings: Settings, seconds: int) -> list[str]:
+def request_headers(settings: Settings, target: Target, cookie: str) -> dict[str, str]:
+    """The headers each request of a target carries: the language; the session for a learner."""
+    headers = {"Accept-Language": settings.accept_language} if settings.accept_language else {}
+    if target.as_learner:
+        headers["Cookie"] = cookie
+    return headers
+
+
+def wrk_command(
+    wrk: str, url: str, settings: Settings, seconds: int, headers: dict[str, str] | None = None
+) -> list[str]:
     """The wrk command line for one target."""
     command = [
         wrk,
@@ -362,8 +507,10 @@ def wrk_command(wrk: str, url: str, settings: Settings, seconds: int) -> list[st
         f"-d{seconds}s",
         "--latency",
     ]
-    if settings.accept_language:
-        command += ["-H", f"Accept-Language: {settings.accept_language}"]
+    if headers is None:  # the visitors' headers
+        headers = request_headers(settings, Target(url), "")
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
     return [*command, url]
 
 
@@ -401,30 +548,41 @@ def parse_wrk(path: str, report: str) -> Result:
 
 
 def benchmark(
-    wrk: str, base_url: str, settings: Settings, master_pid: int, paths: tuple[str, ...]
+    wrk: str, base_url: str, settings: Settings, master_pid: int, pages: tuple[Target, ...]
 ) -> list[Result]:
     """Check every target answers 200, warm them all up, then measure them one by one."""
-    headers = {"Accept-Language": settings.accept_language} if settings.accept_language else {}
-    for path in paths:
-        status = fetch_status(base_url + path, headers)
+    cookie = ""
+    if any(target.as_learner for target in pages):
+        cookie = sign_in(base_url, request_headers(settings, Target(""), ""))
+    headers = {target: request_headers(settings, target, cookie) for target in pages}
+    for target in pages:
+        if target.as_learner:
+            check_learner_page(base_url, target.path, headers[target])
+            continue
+        status = fetch_status(base_url + target.path, headers[target])
         if status != 200:
-            raise BenchError(f"{path} answers {status}, not 200: nothing to measure")
+            raise BenchError(f"{target.path} answers {status}, not 200: nothing to measure")
     # Warm-up: both workers compile templates and fill their caches before any measure.
-    for path in paths if settings.warmup_seconds else ():
-        warmup = wrk_command(wrk, base_url + path, settings, settings.warmup_seconds)
+    for target in pages if settings.warmup_seconds else ():
+        warmup = wrk_command(
+            wrk, base_url + target.path, settings, settings.warmup_seconds, headers[target]
+        )
         run_wrk(warmup, settings.warmup_seconds)
     results = []
-    for path in paths:
+    for target in pages:
         waited = wait_until_idle(master_pid)
         print(
-            f"  measuring {path} for {settings.duration_seconds} s"
+            f"  measuring {target.label} for {settings.duration_seconds} s"
             f" (after {waited} s for the server to be idle)",
             file=sys.stderr,
         )
-        command = wrk_command(wrk, base_url + path, settings, settings.duration_seconds)
+        command = wrk_command(
+            wrk, base_url + target.path, settings, settings.duration_seconds, headers[target]
+        )
         before = cpu_snapshot(master_pid)
         started = time.monotonic()
-        result = parse_wrk(path, run_wrk(command, settings.duration_seconds))
+        result = parse_wrk(target.path, run_wrk(command, settings.duration_seconds))
+        result.as_learner = target.as_learner
         elapsed = time.monotonic() - started
         after = cpu_snapshot(master_pid)
         server = after.server - before.server
@@ -436,6 +594,8 @@ def benchmark(
         result.worker_rss_mb = {str(pid): resident_mb(pid) for pid in workers}
         result.worker_pss_mb = {str(pid): proportional_mb(pid) for pid in workers}
         results.append(result)
+        if target.as_learner:  # wrk counts a redirect to /login as a success: check it is not
+            check_learner_page(base_url, target.path, headers[target])
     bare = results[0].requests_per_second
     for result in results:
         result.ratio_to_bare = round(result.requests_per_second / bare, 2) if bare else 0.0
@@ -474,7 +634,8 @@ def format_table(results: list[Result]) -> str:
     ]
     for result in results:
         lines.append(
-            f"| `{result.path}` | {result.requests_per_second:,.0f} | {result.ratio_to_bare:.2f}"
+            f"| {Target(result.path, result.as_learner).label}"
+            f" | {result.requests_per_second:,.0f} | {result.ratio_to_bare:.2f}"
             f" | {result.p50_ms:.2f} | {result.p99_ms:.2f} | {result.server_cpu_ms_per_request:.2f}"
             f" | {result.non_success + result.socket_errors} | {_verdict(result)} |"
         )
@@ -550,6 +711,7 @@ def parse_arguments(argv: list[str] | None) -> Settings:
     parser.add_argument("--organisations", type=_positive, default=DEFAULT_ORGANISATIONS)
     parser.add_argument("--users", type=_positive, default=DEFAULT_USERS)
     parser.add_argument("--actions", type=_positive, default=DEFAULT_ACTIONS)
+    parser.add_argument("--enrolments", type=_positive, default=DEFAULT_ENROLMENTS)
     arguments = parser.parse_args(argv)
     return Settings(
         workers=arguments.workers,
@@ -563,6 +725,7 @@ def parse_arguments(argv: list[str] | None) -> Settings:
         organisations=arguments.organisations,
         users=arguments.users,
         actions=arguments.actions,
+        enrolments=arguments.enrolments,
     )
 
 
@@ -577,18 +740,20 @@ def run(settings: Settings) -> int:
         print(
             f"data set: {data_set['organisations']:,} organisations, {data_set['users']:,} "
             f"users, {data_set['memberships']:,} memberships, {data_set['actions']:,} "
-            f"actions ({data_set['action_priorities']:,} priority links) "
-            f"in {data_set['seconds']} s",
+            f"actions ({data_set['action_priorities']:,} priority links), "
+            f"{data_set['access_grants']:,} access grants, {data_set['enrolments']:,} enrolments "
+            f"({data_set['lesson_progress']:,} lesson progress rows, {data_set['attempts']:,} "
+            f"attempts, {data_set['certificates']:,} certificates) in {data_set['seconds']} s",
             file=sys.stderr,
         )
-        paths = targets(first_published_action(directory / "bench.sqlite"))
+        pages = targets(first_published_action(directory / "bench.sqlite"))
         port = free_port()
         log_path = directory / "gunicorn.log"
         process = start_gunicorn(gunicorn, port, settings, environment, log_path)
         try:
             base_url = f"http://{HOST}:{port}"
             wait_until_healthy(base_url, process, log_path)
-            results = benchmark(wrk, base_url, settings, process.pid, paths)
+            results = benchmark(wrk, base_url, settings, process.pid, pages)
         finally:
             stop_gunicorn(process)
     print(

@@ -4,6 +4,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -30,6 +31,7 @@ from cta_learning.mail.operations import email_user
 from cta_learning.security import public_url_for
 
 FALLBACK_LANGUAGE = "en"
+VISIT_RESOLUTION = timedelta(minutes=5)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
 
 
@@ -247,9 +249,16 @@ def check_open(user: User | None, progress: Progress, lesson: Lesson) -> None:
 
 
 def visit(progress: Progress, lesson: Lesson) -> None:
-    """Remember where the learner is, to resume there."""
-    progress.enrolment.last_lesson_id = lesson.id
-    progress.enrolment.last_seen_at = utcnow()
+    """Remember where the learner is, to resume there. Reloading the same lesson within a few
+    minutes writes nothing (a write per page view would serialise readers on SQLite)."""
+    enrolment, now = progress.enrolment, utcnow()
+    if (
+        enrolment.last_lesson_id != lesson.id
+        or enrolment.last_seen_at is None
+        or now - enrolment.last_seen_at > VISIT_RESOLUTION
+    ):
+        enrolment.last_lesson_id = lesson.id
+        enrolment.last_seen_at = now
     _row(progress, lesson)
 
 

@@ -357,3 +357,15 @@ def test_a_learners_data_is_exported_and_deleted_with_the_account(app, client, l
     assert (
         count(app, Enrolment) == 0 and count(app, Attempt) == 0 and count(app, LessonProgress) == 0
     )
+
+
+def test_reloading_a_lesson_writes_nothing(app, client, learner):
+    from tests.conftest import count_queries
+
+    client.get(f"{COURSE}/people-on-the-move/")
+    with count_queries(app) as queries:
+        assert client.get(f"{COURSE}/people-on-the-move/").status_code == 200
+    assert not [q for q in queries if q.lstrip().upper().startswith(("UPDATE", "INSERT"))]
+    with count_queries(app) as queries:
+        client.get(f"{COURSE}/welcome/")  # another lesson: where to resume changes
+    assert any(q.lstrip().upper().startswith("UPDATE") for q in queries)
