@@ -24,6 +24,7 @@ from flask_login import current_user
 
 from cta_learning import content
 from cta_learning.access import may_use
+from cta_learning.caching import shared_page
 from cta_learning.actions.operations import priority_areas_of
 from cta_learning.courses import operations
 from cta_learning.courses.models import Course, Lesson
@@ -79,6 +80,7 @@ def _me():
 
 
 @bp.get("/courses/")
+@shared_page  # courses change only by `flask courses import`, run before the servers start
 def catalogue():
     courses = operations.courses()
     enrolled = {}
