@@ -14,6 +14,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def isoformat_utc(moment: datetime | None) -> str | None:
+    """A stored (naive UTC) moment as ISO 8601 with its Z, for exports."""
+    return moment.isoformat() + "Z" if moment else None
+
+
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

@@ -70,12 +70,19 @@ def current_language() -> str:
     return str(get_locale() or "en")
 
 
+def translated(texts: dict, language: str) -> tuple[str, bool]:
+    """A {language: text} mapping in `language`, else English, else any; and whether the text
+    is such a fallback."""
+    if texts.get(language):
+        return texts[language], False
+    if texts.get("en"):
+        return texts["en"], True
+    return next(iter(texts.values())), True
+
+
 def in_language(texts: dict | None) -> str:
-    """A {language: text} mapping in the reader's language, else English, else any."""
-    if not texts:
-        return ""
-    language = current_language()
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+    """A {language: text} mapping in the reader's language (see `translated`)."""
+    return translated(texts, current_language())[0] if texts else ""
 
 
 @lru_cache(maxsize=1)

@@ -10,7 +10,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from cta_learning import audit
 from cta_learning.accounts import tokens
 from cta_learning.accounts.models import User, new_session_token
-from cta_learning.database import utcnow
+from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.operations import email_user, queue_email
 from cta_learning.security import public_url_for
@@ -202,13 +202,13 @@ def export_account(user: User) -> dict:
         "language": user.locale,
         "time_zone": user.timezone,
         "role": user.role,
-        "created_at": user.created_at.isoformat() + "Z",
-        "email_confirmed_at": _iso(user.email_confirmed_at),
-        "last_login_at": _iso(user.last_login_at),
+        "created_at": isoformat_utc(user.created_at),
+        "email_confirmed_at": isoformat_utc(user.email_confirmed_at),
+        "last_login_at": isoformat_utc(user.last_login_at),
         "organisation": {
             "name": membership.organisation.name,
             "role": membership.role,
-            "joined_at": _iso(membership.joined_at),
+            "joined_at": isoformat_utc(membership.joined_at),
         }
         if membership
         else None,
@@ -216,10 +216,6 @@ def export_account(user: User) -> dict:
     for _receiver, sections in account_exporting.send(user):
         data.update(sections)
     return data
-
-
-def _iso(moment) -> str | None:
-    return moment.isoformat() + "Z" if moment else None
 
 
 def delete_account(user: User) -> None:

@@ -7,7 +7,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from cta_learning.content import priority_ids
-from cta_learning.courses.content import read_course
+from cta_learning.courses.content import CourseFiles, read_course
 from cta_learning.courses.importing import import_course
 from cta_learning.extensions import db
 
@@ -33,21 +33,26 @@ def _course_folders(paths: tuple[str, ...]) -> list[str]:
 @with_appcontext
 def check(paths: tuple[str, ...]) -> None:
     """Validate every course folder (all of content/courses/ by default)."""
-    failed = False
-    for folder in _course_folders(paths):
-        result = read_course(folder, priority_ids())
+    results = _read_all(paths)
+    for result in results:
+        if not result.problems:
+            lessons = len({lesson for lesson, _ in result.lessons})
+            click.echo(
+                f"{result.path}: {lessons} lessons in {', '.join(result.course['languages'])}: OK."
+            )
+    if any(result.problems for result in results):
+        raise SystemExit(1)
+
+
+def _read_all(paths: tuple[str, ...]) -> list[CourseFiles]:
+    """Read every folder, reporting each problem with its file on standard error."""
+    results = [read_course(folder, priority_ids()) for folder in _course_folders(paths)]
+    for result in results:
         for problem in result.problems:
             click.echo(problem, err=True)
         if result.problems:
-            failed = True
-            click.echo(f"{folder}: {len(result.problems)} problem(s).", err=True)
-        else:
-            lessons = len({lesson for lesson, _ in result.lessons})
-            click.echo(
-                f"{folder}: {lessons} lessons in {', '.join(result.course['languages'])}: OK."
-            )
-    if failed:
-        raise SystemExit(1)
+            click.echo(f"{result.path}: {len(result.problems)} problem(s).", err=True)
+    return results
 
 
 @courses.command("import")
@@ -58,14 +63,8 @@ def import_command(paths: tuple[str, ...]) -> None:
 
     Idempotent; learners keep their progress on every lesson whose id remains.
     """
-    folders = _course_folders(paths)
-    results = [read_course(folder, priority_ids()) for folder in folders]
-    failed = [result for result in results if result.problems]
-    for result in failed:
-        for problem in result.problems:
-            click.echo(problem, err=True)
-        click.echo(f"{result.path}: {len(result.problems)} problem(s).", err=True)
-    if failed:
+    results = _read_all(paths)
+    if any(result.problems for result in results):
         click.echo("Nothing was imported.", err=True)
         raise SystemExit(1)
     for position, result in enumerate(results):

@@ -45,8 +45,9 @@ def is_web_media(media: str) -> bool:
     return media.startswith("https://")
 
 
-def media_path(media: str) -> str:
-    return os.path.join(current_app.config["CONTENT_PATH"], "media", media)
+def media_folder() -> str:
+    """Where lesson audio and video files live (content/media/)."""
+    return os.path.join(current_app.config["CONTENT_PATH"], "media")
 
 
 @lru_cache(maxsize=512)
@@ -61,7 +62,9 @@ def _lesson_content(lesson: dict) -> dict:
         media = lesson["media"]
         content["media"] = media
         content["duration"] = lesson["duration"]
-        content["media_available"] = is_web_media(media) or os.path.isfile(media_path(media))
+        content["media_available"] = is_web_media(media) or os.path.isfile(
+            os.path.join(media_folder(), media)
+        )
     for name in ("questions", "game"):
         if name in lesson:
             content[name] = lesson[name]

@@ -6,7 +6,7 @@ import io
 from flask import Blueprint, Response, abort, render_template
 
 from cta_learning.courses import operations
-from cta_learning.i18n import current_language
+from cta_learning.i18n import current_language, translated
 from cta_learning.security import require_role
 
 bp = Blueprint("courses_manage", __name__, url_prefix="/manage/courses")
@@ -48,7 +48,7 @@ def export(slug: str):
             "quiz_average",
         ]
     )
-    title = operations.text_in(course.title, language)[0]
+    title = translated(course.title, language)[0]
     writer.writerow(
         [
             title,
@@ -65,7 +65,7 @@ def export(slug: str):
         writer.writerow(
             [
                 title,
-                operations.text_in(row.chapter.title, language)[0],
+                translated(row.chapter.title, language)[0],
                 row.chapter.position + 1,
                 figures.enrolled,
                 row.started,

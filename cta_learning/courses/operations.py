@@ -25,12 +25,12 @@ from cta_learning.courses.models import (
     Lesson,
     LessonProgress,
 )
-from cta_learning.database import utcnow
+from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
+from cta_learning.i18n import translated
 from cta_learning.mail.operations import email_user
 from cta_learning.security import public_url_for
 
-FALLBACK_LANGUAGE = "en"
 VISIT_RESOLUTION = timedelta(minutes=5)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: codes are read aloud
 
@@ -77,17 +77,9 @@ def course_by_slug(slug: str) -> Course | None:
     )
 
 
-def text_in(texts: dict, language: str) -> tuple[str, bool]:
-    """(the text in `language`, or in English, or any; whether it is a fallback)."""
-    if language in texts:
-        return texts[language], False
-    if FALLBACK_LANGUAGE in texts:
-        return texts[FALLBACK_LANGUAGE], True
-    return next(iter(texts.values())), True
-
-
 def lesson_content(lesson: Lesson, language: str) -> tuple[dict, bool]:
-    return text_in(lesson.content, language)
+    """The lesson in `language` (else English) and whether it is that fallback."""
+    return translated(lesson.content, language)
 
 
 # --- Enrolment and progress -------------------------------------------------------------------
@@ -345,9 +337,8 @@ def _grade_game(lesson: Lesson, game: dict, answers: dict[str, list[str]]) -> Gr
         items = {item["id"]: item["category"] for item in game["items"]}
         targets = {category["id"] for category in game["categories"]}
     else:
-        tokens = {pair["id"]: token for token, pair in match_options(lesson, game)}
-        items = dict(tokens)
-        targets = set(tokens.values())
+        items = {pair["id"]: token for token, pair in match_options(lesson, game)}
+        targets = set(items.values())
     if set(answers) - set(items):
         raise Refused(NOT_THIS_LESSON, 400)
     correct = {}
@@ -359,12 +350,7 @@ def _grade_game(lesson: Lesson, game: dict, answers: dict[str, list[str]]) -> Gr
             raise Incomplete
         correct[item_id] = chosen[0] == expected
     # A game is for learning: playing it through completes the lesson, whatever the score.
-    return Grade(
-        score=round(100 * sum(correct.values()) / len(correct)),
-        passed=True,
-        answers=answers,
-        correct=correct,
-    )
+    return _grade(answers, correct, mark=0)
 
 
 def grade(lesson: Lesson, course: Course, answers: dict[str, list[str]]) -> Grade:
@@ -454,7 +440,7 @@ def _finish_if_complete(progress: Progress) -> Certificate | None:
     email_user(
         user,
         "course_completed",
-        course_title=text_in(progress.course.title, user.locale)[0],
+        course_title=translated(progress.course.title, user.locale)[0],
         certificate_url=public_url_for("courses.certificate", code=certificate.code),
     )
     return certificate
@@ -496,22 +482,19 @@ def _export(user: User) -> dict:
         for c in db.session.scalars(select(Certificate).where(Certificate.enrolment_id.in_(ids)))
     }
 
-    def iso(moment):
-        return moment.isoformat() + "Z" if moment else None
-
     return {
         "courses": [
             {
                 "course": enrolment.course.slug,
-                "enrolled_at": iso(enrolment.enrolled_at),
-                "completed_at": iso(enrolment.completed_at),
+                "enrolled_at": isoformat_utc(enrolment.enrolled_at),
+                "completed_at": isoformat_utc(enrolment.completed_at),
                 "certificate": certificates[enrolment.id].code
                 if enrolment.id in certificates
                 else None,
                 "lessons": [
                     {
                         "lesson": lessons.get(row.lesson_id),
-                        "completed_at": iso(row.completed_at),
+                        "completed_at": isoformat_utc(row.completed_at),
                         "attempts": row.attempts,
                         "best_score": row.best_score,
                     }
@@ -521,7 +504,7 @@ def _export(user: User) -> dict:
                 "attempts": [
                     {
                         "lesson": lessons.get(attempt.lesson_id),
-                        "at": iso(attempt.created_at),
+                        "at": isoformat_utc(attempt.created_at),
                         "score": attempt.score,
                         "answers": attempt.answers,
                     }

@@ -5,12 +5,9 @@ visitors see the catalogue, syllabi and preview lessons; enrolment needs the unl
 (`access.may_use(user, "mooc")`); lessons open chapter after chapter when the course says so.
 """
 
-import os
-
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -24,9 +21,10 @@ from flask_login import current_user
 
 from cta_learning import content
 from cta_learning.access import may_use
-from cta_learning.caching import shared_page
 from cta_learning.actions.operations import priority_areas_of
+from cta_learning.caching import shared_page
 from cta_learning.courses import operations
+from cta_learning.courses.importing import is_web_media, media_folder
 from cta_learning.courses.models import Course, Lesson
 from cta_learning.courses.operations import Incomplete, Progress, Refused
 from cta_learning.extensions import db, login_manager
@@ -190,9 +188,7 @@ def _media_url(text: dict) -> str | None:
     if not text.get("media_available"):
         return None
     media = text["media"]
-    if media.startswith("https://"):
-        return media
-    return url_for("courses.media", filename=media)
+    return media if is_web_media(media) else url_for("courses.media", filename=media)
 
 
 def _enrolled_lesson(slug: str, lesson_slug: str):
@@ -234,7 +230,6 @@ def answer(slug: str, lesson_slug: str):
     try:
         course, lesson, progress = _enrolled_lesson(slug, lesson_slug)
         chapter_was_done = progress.chapter_done(lesson.chapter)
-        answers = {}
         answers = operations.answers_from(request.form, lesson)
         attempt, certificate = operations.submit_attempt(_me(), progress, lesson, answers)
     except Refused as error:
@@ -326,8 +321,7 @@ def certificate(code: str):
 @bp.get("/courses/media/<path:filename>")
 def media(filename: str):
     """Audio and video files of lessons, with range requests for players on slow links."""
-    folder = os.path.join(current_app.config["CONTENT_PATH"], "media")
-    return send_from_directory(folder, filename, conditional=True, max_age=86400)
+    return send_from_directory(media_folder(), filename, conditional=True, max_age=86400)
 
 
 @bp.get("/courses/<slug>/resume")
