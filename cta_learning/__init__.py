@@ -102,6 +102,9 @@ def _register_blueprints(app: Flask) -> None:
     from cta_learning.actions import repository
     from cta_learning.actions import views as actions
     from cta_learning.api import hooks as api_hooks
+    from cta_learning.community.events import manage as events_manage
+    from cta_learning.community.events import manage_registrations as event_registrations
+    from cta_learning.community.events import views as events
     from cta_learning.courses import manage as courses_manage
     from cta_learning.courses import views as courses
     from cta_learning.mail import manage as mail_manage
@@ -120,6 +123,9 @@ def _register_blueprints(app: Flask) -> None:
         api_hooks.bp,
         courses.bp,
         courses_manage.bp,
+        events.bp,
+        events_manage.bp,
+        event_registrations.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -127,11 +133,13 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     from cta_learning import demo, i18n
     from cta_learning.accounts import cli as accounts_cli
+    from cta_learning.community.events import cli as events_cli
     from cta_learning.courses import cli as courses_cli
     from cta_learning.mail import cli as mail_cli
 
     app.cli.add_command(accounts_cli.users)
     app.cli.add_command(mail_cli.mail)
     app.cli.add_command(courses_cli.courses)
+    app.cli.add_command(events_cli.events)
     app.cli.add_command(i18n.translate)
     app.cli.add_command(demo.seed_demo)

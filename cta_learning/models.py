@@ -4,6 +4,15 @@ from cta_learning.access import AccessGrant
 from cta_learning.accounts.models import Invitation, Membership, Organisation, User
 from cta_learning.actions.models import Action, ActionPriority, ActionTranslation, CorrectionRequest
 from cta_learning.audit import AuditEvent
+from cta_learning.community.events.models import (
+    AgendaSegment,
+    CalendarFeed,
+    Event,
+    EventInvitation,
+    EventPriority,
+    Registration,
+    SegmentPerson,
+)
 from cta_learning.courses.models import (
     Attempt,
     Certificate,
@@ -20,18 +29,25 @@ __all__ = [
     "Action",
     "ActionPriority",
     "ActionTranslation",
+    "AgendaSegment",
     "Attempt",
     "AuditEvent",
+    "CalendarFeed",
     "Certificate",
     "Chapter",
     "CorrectionRequest",
     "Course",
     "Enrolment",
+    "Event",
+    "EventInvitation",
+    "EventPriority",
     "Invitation",
     "Lesson",
     "LessonProgress",
     "Membership",
     "Organisation",
     "OutboxMessage",
+    "Registration",
+    "SegmentPerson",
     "User",
 ]

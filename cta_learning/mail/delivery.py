@@ -40,6 +40,14 @@ def build_message(message: OutboxMessage) -> EmailMessage:
         email[name] = value
     email.set_content(message.body_text)
     email.add_alternative(message.body_html, subtype="html")
+    for attachment in message.attachments or ():
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        email.add_attachment(
+            attachment["content"].encode(),
+            maintype=maintype,
+            subtype=subtype,
+            filename=attachment["filename"],
+        )
     email["Content-Language"] = message.locale  # after set_content, which clears Content-*
     return email
 

@@ -1,6 +1,6 @@
 """The outbox for admins: every message, with its delivery status (the demo's mailbox)."""
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
 from cta_learning.extensions import db
@@ -34,3 +34,20 @@ def index():
 def detail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
     return render_template("mail_manage/detail.html", message=message, status_labels=STATUS_LABELS)
+
+
+@bp.get("/<int:message_id>/attachments/<int:number>")
+@require_role("admin")
+def attachment(message_id: int, number: int):
+    message = db.get_or_404(OutboxMessage, message_id)
+    if not 1 <= number <= len(message.attachments or ()):
+        abort(404)
+    item = message.attachments[number - 1]
+    return (
+        item["content"],
+        200,
+        {
+            "Content-Type": f"{item['content_type']}; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{item["filename"]}"',
+        },
+    )

@@ -57,6 +57,7 @@ def queue_email(
     to_name: str = "",
     category: str = "account",
     headers: dict | None = None,
+    attachments: list[dict[str, str]] | None = None,
     **context,
 ) -> OutboxMessage:
     """Render an email and add it to the outbox; it leaves with the transaction's commit."""
@@ -70,6 +71,7 @@ def queue_email(
         body_text=text,
         body_html=html,
         headers=headers or {},
+        attachments=attachments or [],
     )
     db.session.add(message)
     log.info("email %r (%s) queued for %s", template, category, to_address)

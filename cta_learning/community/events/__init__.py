@@ -1,0 +1,1 @@
+"""Peer-learning events: scheduling, agenda, audience, registrations and calendars."""

@@ -1,0 +1,254 @@
+"""Forms of the events module: the event, its agenda, materials, registrations and messages.
+
+Times are entered as wall-clock date and time in the event's zone and checked here: a time
+skipped by a clock change, an end before the start or an unknown zone is refused with a message.
+"""
+
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    TimeField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+
+from cta_learning import content, i18n
+from cta_learning.accounts.forms import MultiCheckboxField
+from cta_learning.community.events.models import (
+    AUDIENCES,
+    FORMATS,
+    INTERPRETATION_LANGUAGES,
+    KINDS,
+    PERSON_ROLES,
+    SEGMENT_KINDS,
+)
+from cta_learning.community.events.times import NonexistentTime, to_utc
+from cta_learning.forms import BaseForm, choices, strip_filter
+
+
+def _text(label, max_length: int, required: bool = False, area: bool = False, **kwargs):
+    field = TextAreaField if area else StringField
+    first = DataRequired(_l("This field is required.")) if required else Optional()
+    return field(
+        label,
+        filters=[strip_filter],
+        validators=[
+            first,
+            Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
+        ],
+        **kwargs,
+    )
+
+
+def _check_web_address(form, field) -> None:
+    if field.data:
+        parts = urlsplit(field.data)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValidationError(_l("Enter a full web address starting with https://."))
+
+
+def _web_address(label):
+    return StringField(
+        label,
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=500), _check_web_address],
+    )
+
+
+def _moment(form, day_field, time_field):
+    """The UTC moment of two fields in the form's time zone, or None with an error set."""
+    if day_field.data is None or time_field.data is None or not form.zone_is_valid():
+        return None
+    try:
+        return to_utc(day_field.data, time_field.data, form.timezone.data)
+    except NonexistentTime:
+        time_field.errors.append(
+            _l("This time does not exist in that time zone: the clocks change then.")
+        )
+        return None
+
+
+class EventForm(BaseForm):
+    title = _text(_l("Title"), 200, required=True)
+    kind = SelectField(_l("Kind of event"), choices=choices(KINDS))
+    summary = _text(_l("Summary"), 500, required=True, area=True)
+    description = _text(_l("Description"), 20_000, area=True)
+    objectives = _text(_l("Objectives"), 10_000, area=True)
+    expected_results = _text(_l("Expected results"), 10_000, area=True)
+    timezone = SelectField(_l("Time zone of the event"))
+    start_date = DateField(_l("Start date"), validators=[DataRequired(_l("Enter a date."))])
+    start_time = TimeField(_l("Start time"), validators=[DataRequired(_l("Enter a time."))])
+    end_date = DateField(_l("End date"), validators=[DataRequired(_l("Enter a date."))])
+    end_time = TimeField(_l("End time"), validators=[DataRequired(_l("Enter a time."))])
+    format = RadioField(_l("Format"), choices=choices(FORMATS), default="online")
+    online_url = _web_address(_l("Link to join online"))
+    venue = _text(_l("Venue"), 300)
+    languages = MultiCheckboxField(
+        _l("Interpretation languages"), choices=choices(INTERPRETATION_LANGUAGES)
+    )
+    priority_ids = MultiCheckboxField(_l("Priority areas"), coerce=int)
+    audience = RadioField(_l("Who may register"), choices=choices(AUDIENCES), default="everyone")
+    invited_ids = SelectMultipleField(_l("Invited organisations"), coerce=int)
+    capacity = IntegerField(
+        _l("Number of places"),
+        validators=[Optional(), NumberRange(min=1, max=100_000, message=_l("At least one place."))],
+        description=_l("Leave empty for no limit. Beyond it, people join a waiting list."),
+    )
+    deadline_date = DateField(_l("Registration closes on"), validators=[Optional()])
+    deadline_time = TimeField(_l("at"), validators=[Optional()])
+    requires_approval = BooleanField(_l("Registrations need the organisers' approval"))
+
+    starts_at = ends_at = deadline = None
+
+    def set_choices(self, language: str, organisations: list[tuple[int, str]]) -> None:
+        self.timezone.choices = choices(i18n.timezone_choices())
+        self.priority_ids.choices = [
+            (priority.id, i18n.translated(priority.title, language)[0])
+            for priority in content.priorities()
+        ]
+        self.invited_ids.choices = organisations
+
+    def zone_is_valid(self) -> bool:
+        return i18n.is_valid_timezone(self.timezone.data)
+
+    def validate_timezone(self, field) -> None:
+        if not self.zone_is_valid():
+            raise ValidationError(_l("Choose a time zone from the list."))
+
+    def validate_venue(self, field) -> None:
+        if self.format.data in ("in_person", "hybrid") and not field.data:
+            raise ValidationError(_l("Say where the event takes place."))
+
+    def validate_invited_ids(self, field) -> None:
+        if self.audience.data == "invited" and not field.data:
+            raise ValidationError(_l("Choose at least one organisation to invite."))
+
+    def validate_priority_ids(self, field) -> None:
+        if self.audience.data == "priority_areas" and not field.data:
+            raise ValidationError(_l("Choose the priority areas this event is for."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.starts_at = _moment(self, self.start_date, self.start_time)
+        self.ends_at = _moment(self, self.end_date, self.end_time)
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            self.end_time.errors.append(_l("The event must end after it starts."))
+            valid = False
+        if bool(self.deadline_date.data) != bool(self.deadline_time.data):
+            self.deadline_time.errors.append(_l("Give both a date and a time, or neither."))
+            valid = False
+        elif self.deadline_date.data:
+            self.deadline = _moment(self, self.deadline_date, self.deadline_time)
+            if self.deadline and self.ends_at and self.deadline > self.ends_at:
+                self.deadline_time.errors.append(
+                    _l("Registration must close before the event ends.")
+                )
+                valid = False
+        return (
+            valid
+            and self.starts_at is not None
+            and self.ends_at is not None
+            and (not self.deadline_date.data or self.deadline is not None)
+        )
+
+
+class PostponeForm(BaseForm):
+    timezone = SelectField(_l("Time zone of the event"))
+    start_date = DateField(_l("New start date"), validators=[DataRequired(_l("Enter a date."))])
+    start_time = TimeField(_l("New start time"), validators=[DataRequired(_l("Enter a time."))])
+    end_date = DateField(_l("New end date"), validators=[DataRequired(_l("Enter a date."))])
+    end_time = TimeField(_l("New end time"), validators=[DataRequired(_l("Enter a time."))])
+
+    starts_at = ends_at = None
+
+    def zone_is_valid(self) -> bool:
+        return i18n.is_valid_timezone(self.timezone.data)
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        self.starts_at = _moment(self, self.start_date, self.start_time)
+        self.ends_at = _moment(self, self.end_date, self.end_time)
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            self.end_time.errors.append(_l("The event must end after it starts."))
+            valid = False
+        return valid and self.starts_at is not None and self.ends_at is not None
+
+
+class CancelEventForm(BaseForm):
+    reason = _text(_l("Message to registrants"), 2_000, required=True, area=True)
+
+
+class PersonForm(BaseForm):
+    class Meta:
+        csrf = False  # part of the segment form, which carries the token
+
+    role = SelectField(_l("Role"), choices=choices(PERSON_ROLES))
+    name = _text(_l("Name"), 120)
+    job_title = _text(_l("Title"), 200)
+    organisation = _text(_l("Organisation"), 200)
+    country = SelectField(_l("Country"), validators=[Optional()])
+
+    def validate(self, extra_validators=None) -> bool:
+        if not (self.name.data or "").strip():
+            return True  # an empty row is skipped
+        if not self.role.data:
+            self.role.data = "speaker"
+        return super().validate(extra_validators)
+
+
+class SegmentForm(BaseForm):
+    kind = SelectField(_l("Kind of segment"), choices=choices(SEGMENT_KINDS))
+    title = _text(_l("Title"), 200, required=True)
+    guiding_question = _text(_l("Guiding question"), 2_000, area=True)
+    day = SelectField(_l("Day"))
+    start_time = TimeField(_l("Starts at"), validators=[DataRequired(_l("Enter a time."))])
+    end_time = TimeField(_l("Ends at"), validators=[DataRequired(_l("Enter a time."))])
+    people = FieldList(FormField(PersonForm), min_entries=4, max_entries=12)
+
+
+class MaterialsForm(BaseForm):
+    recording_url = _web_address(_l("Recording"))
+    materials_summary = _text(_l("Summary of the discussions"), 20_000, area=True)
+    documents = _text(
+        _l("Documents"),
+        5_000,
+        area=True,
+        description=_l("One document per line: its title, a space, then its web address."),
+    )
+    links: list[dict] = []
+
+    def validate_documents(self, field) -> None:
+        self.links = []
+        for line in (field.data or "").splitlines():
+            title, _, url = line.strip().rpartition(" ")
+            parts = urlsplit(url)
+            if not line.strip():
+                continue
+            if not title.strip() or parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValidationError(
+                    _l("Write each document as its title, a space, then its web address.")
+                )
+            self.links.append({"title": title.strip(), "url": url})
+
+
+class RegisterForm(BaseForm):
+    language = SelectField(_l("Interpretation language"), validators=[Optional()])
+
+
+class MessageForm(BaseForm):
+    subject = _text(_l("Subject"), 200, required=True)
+    body = _text(_l("Message"), 10_000, required=True, area=True)
+
+
+class ConfirmForm(BaseForm):
+    """A button that only carries the CSRF token."""

@@ -1,0 +1,271 @@
+"""Events (a series is an event whose sessions are events too), their agenda and registrations.
+
+Times are stored in UTC (naive, like every datetime column); `timezone` is the organiser's zone,
+in which the event is entered and shown beside the viewer's own. `seats_taken` counts confirmed
+registrations and changes only while the event row is locked (see `registrations.py`).
+"""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cta_learning.accounts.models import Organisation, User
+from cta_learning.database import utcnow
+from cta_learning.extensions import db
+
+KINDS = {
+    "webinar": _l("Webinar"),
+    "peer_exchange": _l("Peer exchange"),
+    "briefing": _l("Briefing"),
+    "networking": _l("Networking meeting"),
+    "workshop": _l("Workshop"),
+}
+FORMATS = {
+    "online": _l("Online"),
+    "in_person": _l("In person"),
+    "hybrid": _l("Online and in person"),
+}
+AUDIENCES = {
+    "everyone": _l("Everyone with an account"),
+    "members": _l("Members of organisations that have submitted an action"),
+    "invited": _l("Invited organisations only"),
+    "priority_areas": _l("Members whose organisation acts in the event's priority areas"),
+}
+STATUSES = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled")}
+INTERPRETATION_LANGUAGES = {
+    "en": _l("English"),
+    "fr": _l("French"),
+    "es": _l("Spanish"),
+    "ar": _l("Arabic"),
+    "pt": _l("Portuguese"),
+    "ru": _l("Russian"),
+    "zh": _l("Chinese"),
+}
+SEGMENT_KINDS = {
+    "opening": _l("Opening"),
+    "welcome": _l("Welcome words"),
+    "presentation": _l("Presentation"),
+    "round": _l("Round"),
+    "conversation": _l("Open conversation"),
+    "questions": _l("Questions and answers"),
+    "closing": _l("Closing"),
+}
+PERSON_ROLES = {"moderator": _l("Moderator"), "speaker": _l("Speaker"), "reaction": _l("Reaction")}
+REGISTRATION_STATUSES = {
+    "pending": _l("Awaiting approval"),
+    "confirmed": _l("Confirmed"),
+    "waiting": _l("On the waiting list"),
+    "declined": _l("Declined"),
+    "cancelled": _l("Cancelled"),
+}
+# Registrations that hold (or wait for) a place; the others are history.
+ACTIVE_STATUSES = ("pending", "confirmed", "waiting")
+
+
+def _check(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+class Event(db.Model):
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(_check("status", STATUSES), name="status"),
+        CheckConstraint(_check("kind", KINDS), name="kind"),
+        CheckConstraint(_check("format", FORMATS), name="format"),
+        CheckConstraint(_check("audience", AUDIENCES), name="audience"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+        Index("ix_events_status_starts_at", "status", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    kind: Mapped[str] = mapped_column(String(20))
+    format: Mapped[str] = mapped_column(String(10), default="online")
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    objectives: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    expected_results: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+    timezone: Mapped[str] = mapped_column(String(64))
+    online_url: Mapped[str | None] = mapped_column(String(500))
+    venue: Mapped[str | None] = mapped_column(String(300))
+    languages: Mapped[list[str]] = mapped_column(JSON, default=list)  # interpretation
+    audience: Mapped[str] = mapped_column(String(20), default="everyone")
+    capacity: Mapped[int | None]
+    seats_taken: Mapped[int] = mapped_column(default=0)
+    registration_deadline: Mapped[datetime | None]
+    requires_approval: Mapped[bool] = mapped_column(default=False)
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    materials_summary: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    documents: Mapped[list[dict]] = mapped_column(JSON, default=list)  # [{title, url}]
+    sequence: Mapped[int] = mapped_column(default=0)  # bumped on every change calendars must see
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    published_at: Mapped[datetime | None]
+    postponed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str] = mapped_column(Text, default="")
+
+    series: Mapped["Event | None"] = relationship(remote_side=[id], back_populates="sessions")
+    sessions: Mapped[list["Event"]] = relationship(
+        back_populates="series", order_by="Event.starts_at"
+    )
+    created_by: Mapped[User | None] = relationship()
+    priority_links: Mapped[list["EventPriority"]] = relationship(
+        cascade="all, delete-orphan", order_by="EventPriority.priority_id"
+    )
+    invitations: Mapped[list["EventInvitation"]] = relationship(cascade="all, delete-orphan")
+    segments: Mapped[list["AgendaSegment"]] = relationship(
+        back_populates="event",
+        cascade="all, delete-orphan",
+        order_by="(AgendaSegment.starts_at, AgendaSegment.id)",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.title!r} {self.status}>"
+
+    @property
+    def priority_ids(self) -> list[int]:
+        return [link.priority_id for link in self.priority_links]
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == "cancelled"
+
+    def has_started(self, now: datetime) -> bool:
+        return self.starts_at <= now
+
+    def has_ended(self, now: datetime) -> bool:
+        return self.ends_at <= now
+
+    def places_left(self) -> int | None:
+        return None if self.capacity is None else max(0, self.capacity - self.seats_taken)
+
+
+class EventPriority(db.Model):
+    __tablename__ = "event_priorities"
+    __table_args__ = (Index("ix_event_priorities_priority_event", "priority_id", "event_id"),)
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    priority_id: Mapped[int] = mapped_column(primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<EventPriority event={self.event_id} priority={self.priority_id}>"
+
+
+class EventInvitation(db.Model):
+    __tablename__ = "event_invitations"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    organisation: Mapped[Organisation] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EventInvitation event={self.event_id} org={self.organisation_id}>"
+
+
+class AgendaSegment(db.Model):
+    __tablename__ = "event_segments"
+    __table_args__ = (
+        CheckConstraint(_check("kind", SEGMENT_KINDS), name="kind"),
+        CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(200))
+    guiding_question: Mapped[str] = mapped_column(Text, default="")
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime]
+
+    event: Mapped[Event] = relationship(back_populates="segments")
+    people: Mapped[list["SegmentPerson"]] = relationship(
+        cascade="all, delete-orphan", order_by="SegmentPerson.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<AgendaSegment {self.id} event={self.event_id} {self.kind}>"
+
+
+class SegmentPerson(db.Model):
+    __tablename__ = "event_segment_people"
+    __table_args__ = (CheckConstraint(_check("role", PERSON_ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("event_segments.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    role: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(120))
+    job_title: Mapped[str] = mapped_column(String(200), default="")
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    country: Mapped[str | None] = mapped_column(String(2))
+
+    def __repr__(self) -> str:
+        return f"<SegmentPerson {self.id} {self.role} {self.name!r}>"
+
+
+class Registration(db.Model):
+    __tablename__ = "event_registrations"
+    __table_args__ = (
+        UniqueConstraint("event_id", "user_id", name="uq_event_registrations_event_user"),
+        CheckConstraint(_check("status", REGISTRATION_STATUSES), name="status"),
+        Index("ix_event_registrations_event_status", "event_id", "status", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    language: Mapped[str | None] = mapped_column(String(5))  # interpretation wanted
+    registered_at: Mapped[datetime] = mapped_column(default=utcnow)
+    queued_at: Mapped[datetime] = mapped_column(default=utcnow)  # waiting-list order
+    confirmed_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    attended: Mapped[bool | None]
+    reminded_at: Mapped[datetime | None]
+
+    event: Mapped[Event] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<Registration {self.id} event={self.event_id} user={self.user_id} {self.status}>"
+
+
+class CalendarFeed(db.Model):
+    """A person's secret calendar address; renewing it makes the old one stop working."""
+
+    __tablename__ = "event_calendar_feeds"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<CalendarFeed user={self.user_id}>"

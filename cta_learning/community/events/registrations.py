@@ -1,0 +1,295 @@
+"""Places at events: register, wait, get promoted, cancel, be approved or declined, attend.
+
+No overbooking, whatever the concurrency: every change to who holds a place starts with
+`_lock(event)`, an UPDATE of the event row that holds it until the commit (a row lock on
+PostgreSQL, the database write lock on SQLite). Inside it the confirmed registrations are
+counted afresh, so two requests can never both take the last place, and a place freed by a
+cancellation goes to exactly one person on the waiting list, in order.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from cta_learning import audit
+from cta_learning.community.events import calendar
+from cta_learning.community.events.models import ACTIVE_STATUSES, Event, Registration
+from cta_learning.community.events.rules import Refused, registration_refusal
+from cta_learning.extensions import db
+from cta_learning.mail.operations import email_user
+
+log = logging.getLogger(__name__)
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+def _lock(event: Event) -> None:
+    """Hold the event row until the commit, then read it again (capacity may have changed)."""
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event.id)
+        .values(seats_taken=Event.seats_taken)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(event)
+
+
+def _confirmed_count(event: Event) -> int:
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(Registration.event_id == event.id, Registration.status == "confirmed")
+    )
+
+
+def _store_count(event: Event) -> None:
+    db.session.flush()
+    event.seats_taken = _confirmed_count(event)
+
+
+def _has_room(event: Event) -> bool:
+    return event.capacity is None or _confirmed_count(event) < event.capacity
+
+
+def _confirm(registration: Registration, now: datetime) -> None:
+    registration.status = "confirmed"
+    registration.confirmed_at = now
+    db.session.flush()
+
+
+def _tell(registration: Registration, template: str, **context) -> None:
+    """Email the registrant; confirmations carry the event for their calendar."""
+    event = registration.event
+    attachments = None
+    if registration.status == "confirmed" or template == "event_cancelled":
+        attachments = [calendar.attachment(event, registration.status == "confirmed")]
+    email_user(
+        registration.user,
+        template,
+        event=event,
+        registration=registration,
+        attachments=attachments,
+        **context,
+    )
+
+
+def waiting_position(registration: Registration) -> int:
+    """1 for the first person on the waiting list."""
+    return 1 + db.session.scalar(
+        select(func.count())
+        .select_from(Registration)
+        .where(
+            Registration.event_id == registration.event_id,
+            Registration.status == "waiting",
+            (Registration.queued_at < registration.queued_at)
+            | (
+                (Registration.queued_at == registration.queued_at)
+                & (Registration.id < registration.id)
+            ),
+        )
+    )
+
+
+def registration_of(event: Event, user) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.user_id == user.id
+        )
+    )
+
+
+def register(event: Event, user, language: str | None, now: datetime) -> Registration:
+    """Register a person: confirmed while places remain, else on the waiting list (or pending
+    approval when the organisers choose); registering twice changes nothing."""
+    _lock(event)
+    registration = registration_of(event, user)
+    if registration is not None and registration.status in ACTIVE_STATUSES:
+        return registration
+    if registration is not None and registration.status == "declined":
+        raise Refused(_("The organisers have declined your registration for this event."))
+    refusal = registration_refusal(user, event, now)
+    if refusal:
+        raise Refused(refusal)
+    if language is not None and language not in event.languages:
+        raise Refused(_("Choose one of the event's languages."), 400)
+    if registration is None:
+        registration = Registration(event=event, user=user)
+        db.session.add(registration)
+    registration.language = language
+    registration.registered_at = registration.queued_at = now
+    registration.cancelled_at = registration.confirmed_at = None
+    registration.attended = registration.reminded_at = None
+    if event.requires_approval:
+        registration.status = "pending"
+    elif _has_room(event):
+        _confirm(registration, now)
+    else:
+        registration.status = "waiting"
+    _store_count(event)
+    audit.record("event.registered", event, user, status=registration.status)
+    template = {"pending": "event_pending", "confirmed": "event_registered"}
+    _tell(
+        registration,
+        template.get(registration.status, "event_waiting"),
+        position=waiting_position(registration) if registration.status == "waiting" else None,
+    )
+    return registration
+
+
+def _fill_places(event: Event, now: datetime) -> list[Registration]:
+    """Promote from the waiting list, first come first served, while places are free."""
+    promoted = []
+    if event.has_started(now) or not event.is_published:
+        return promoted
+    while _has_room(event):
+        registration = db.session.scalar(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == "waiting")
+            .order_by(Registration.queued_at, Registration.id)
+            .limit(1)
+        )
+        if registration is None:
+            break
+        _confirm(registration, now)
+        audit.record("event.promoted", event, registration.user)
+        _tell(registration, "event_promoted")
+        promoted.append(registration)
+    return promoted
+
+
+def cancel(registration: Registration, by, now: datetime) -> list[Registration]:
+    """Give up a place or a waiting-list spot; the place goes to the next person waiting."""
+    event = registration.event
+    _lock(event)
+    db.session.refresh(registration)
+    if registration.status not in ACTIVE_STATUSES:
+        return []
+    if event.has_ended(now):
+        raise Refused(_("This event is over."), 409)
+    registration.status = "cancelled"
+    registration.cancelled_at = now
+    db.session.flush()
+    promoted = _fill_places(event, now)
+    _store_count(event)
+    audit.record("event.registration_cancelled", event, by, registration=registration.id)
+    return promoted
+
+
+def approve(registration: Registration, by, now: datetime) -> Registration:
+    """Accept a pending registration: a place if one is free, else the waiting list."""
+    event = registration.event
+    _lock(event)
+    db.session.refresh(registration)
+    if registration.status != "pending":
+        raise Refused(_("Only registrations awaiting approval can be approved."), 409)
+    registration.decided_by_id = by.id
+    registration.queued_at = now
+    if _has_room(event):
+        _confirm(registration, now)
+        _tell(registration, "event_registered")
+    else:
+        registration.status = "waiting"
+        db.session.flush()
+        _tell(registration, "event_waiting", position=waiting_position(registration))
+    _store_count(event)
+    audit.record("event.registration_approved", event, by, registration=registration.id)
+    return registration
+
+
+def decline(registration: Registration, by, now: datetime) -> list[Registration]:
+    """Refuse a registration (pending, waiting or confirmed); a freed place is passed on."""
+    event = registration.event
+    _lock(event)
+    db.session.refresh(registration)
+    if registration.status not in ACTIVE_STATUSES:
+        raise Refused(_("This registration is no longer active."), 409)
+    registration.status = "declined"
+    registration.decided_by_id = by.id
+    db.session.flush()
+    _tell(registration, "event_declined")
+    promoted = _fill_places(event, now)
+    _store_count(event)
+    audit.record("event.registration_declined", event, by, registration=registration.id)
+    return promoted
+
+
+def change_capacity(event: Event, capacity: int | None, now: datetime) -> list[Registration]:
+    """Set the number of places; never below the places already given."""
+    _lock(event)
+    confirmed = _confirmed_count(event)
+    if capacity is not None and capacity < confirmed:
+        raise Refused(
+            _(
+                "%(count)s people already hold a place: the capacity cannot be lower.",
+                count=confirmed,
+            ),
+            400,
+        )
+    event.capacity = capacity
+    db.session.flush()
+    promoted = _fill_places(event, now)
+    _store_count(event)
+    return promoted
+
+
+def active_registrations(event: Event) -> list[Registration]:
+    return list(
+        db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status.in_(ACTIVE_STATUSES))
+            .order_by(Registration.id)
+        )
+    )
+
+
+def tell_everyone(event: Event, template: str, **context) -> int:
+    """Email every active registrant of the event (postponed, cancelled, a message)."""
+    registrations = active_registrations(event)
+    for registration in registrations:
+        _tell(registration, template, **context)
+    return len(registrations)
+
+
+def mark_attendance(event: Event, attended_ids: set[int], by, now: datetime) -> int:
+    """Record who came, among the confirmed registrations, once the event has begun."""
+    if not event.has_started(now):
+        raise Refused(_("Attendance can be recorded once the event has started."), 409)
+    count = 0
+    for registration in db.session.scalars(
+        select(Registration).where(
+            Registration.event_id == event.id, Registration.status == "confirmed"
+        )
+    ):
+        registration.attended = registration.id in attended_ids
+        count += registration.attended
+    audit.record("event.attendance", event, by, attended=count)
+    return count
+
+
+def send_reminders(now: datetime) -> int:
+    """Remind every confirmed registrant of events starting within 24 hours, once each."""
+    due = db.session.scalars(
+        select(Registration.id)
+        .join(Event, Event.id == Registration.event_id)
+        .where(
+            Registration.status == "confirmed",
+            Registration.reminded_at.is_(None),
+            Event.status == "published",
+            Event.starts_at > now,
+            Event.starts_at <= now + REMINDER_AHEAD,
+        )
+    ).all()
+    sent = 0
+    for registration_id in due:
+        claimed = db.session.execute(
+            update(Registration)
+            .where(Registration.id == registration_id, Registration.reminded_at.is_(None))
+            .values(reminded_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            _tell(db.session.get(Registration, registration_id), "event_reminder")
+            sent += 1
+    log.info("%s event reminders queued", sent)
+    return sent

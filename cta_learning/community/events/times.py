@@ -1,0 +1,72 @@
+"""Event times: entered in the organiser's zone, stored in naive UTC, shown in the viewer's.
+
+Local times that a clock change skips do not exist and are refused; times that happen twice
+(clocks going back) are read as the first of the two, as calendar programs do.
+"""
+
+from datetime import UTC, date, datetime, time
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from flask_babel import get_locale
+
+DASH = "\u2013"  # an en dash between two times
+
+
+class NonexistentTime(ValueError):
+    """The local time falls in the gap of a clock change."""
+
+
+def to_utc(day: date, clock: time, zone: str) -> datetime:
+    """The naive UTC moment of a wall-clock time in `zone`."""
+    local = datetime.combine(day, clock, tzinfo=ZoneInfo(zone))
+    moment = local.astimezone(UTC)
+    if moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise NonexistentTime(local.isoformat())
+    return moment.replace(tzinfo=None)
+
+
+def in_zone(moment: datetime, zone: str) -> datetime:
+    """A stored moment as an aware datetime in `zone`."""
+    return moment.replace(tzinfo=UTC).astimezone(ZoneInfo(zone))
+
+
+def format_in_zone(moment: datetime, zone: str, format: str = "medium") -> str:
+    """A stored moment in `zone` and the current language, e.g. 'Jan 22, 2021, 4:00 PM'."""
+    return format_datetime(in_zone(moment, zone), format, locale=get_locale())
+
+
+def span_in_zone(starts_at: datetime, ends_at: datetime, zone: str) -> str:
+    """'Friday, January 22, 2021, 4:00 PM to 6:00 PM' (with a dash), both dates over days."""
+    locale = get_locale()
+    start, end = in_zone(starts_at, zone), in_zone(ends_at, zone)
+    day = format_date(start, "full", locale=locale)
+    if start.date() == end.date():
+        return (
+            f"{day}, {format_time(start, 'short', locale=locale)}"
+            f" {DASH} {format_time(end, 'short', locale=locale)}"
+        )
+    return (
+        f"{day}, {format_time(start, 'short', locale=locale)}"
+        f" {DASH} {format_date(end, 'full', locale=locale)},"
+        f" {format_time(end, 'short', locale=locale)}"
+    )
+
+
+def time_span_in_zone(starts_at: datetime, ends_at: datetime, zone: str) -> str:
+    """'4:00 PM to 4:05 PM' with a dash (agenda segments)."""
+    locale = get_locale()
+    return (
+        f"{format_time(in_zone(starts_at, zone), 'short', locale=locale)}"
+        f" {DASH} {format_time(in_zone(ends_at, zone), 'short', locale=locale)}"
+    )
+
+
+def zone_label(zone: str) -> str:
+    """A zone's name for people: 'Colombia Time (Bogota)'."""
+    return get_timezone_name(ZoneInfo(zone), locale=get_locale())
+
+
+def zone_abbreviation(moment: datetime, zone: str) -> str:
+    """The zone as it is written beside a time on that date: 'CET', 'CEST', '-05'."""
+    return in_zone(moment, zone).strftime("%Z")

@@ -1,0 +1,111 @@
+"""Organisers create, publish, postpone and cancel events; their agenda and materials."""
+
+from datetime import datetime
+
+from cta_learning.community.events.models import AgendaSegment, Event, Registration
+from tests.community.events.helpers import event_form, make_event
+from tests.conftest import count, fetch, outbox
+
+
+def test_an_organiser_creates_an_event_in_their_zone_stored_in_utc(app, client, auth):
+    auth.login_as("organiser", timezone="Europe/Paris")
+    response = client.post("/manage/events/new", data=event_form())
+    assert response.status_code == 302, response.data
+    event = fetch(app, Event, title="Networking meeting of the Mayors Mechanism")
+    assert event.status == "draft"
+    # 16:00 in Paris in January (CET, UTC+1) is 15:00 UTC.
+    assert event.starts_at == datetime(2027, 1, 22, 15, 0)
+    assert event.ends_at == datetime(2027, 1, 22, 17, 0)
+    assert event.timezone == "Europe/Paris"
+    assert event.languages == ["en", "fr", "es", "ar"]
+    page = client.get(f"/manage/events/{event.id}/edit")
+    assert b'value="16:00"' in page.data
+
+
+def test_drafts_are_hidden_until_published(app, client, auth, make):
+    organiser = auth.login_as("organiser")
+    event = make_event(app, organiser, status="draft", published_at=None)
+    auth.logout()
+    assert client.get(f"/events/{event.id}").status_code == 404
+    auth.login(organiser.email)
+    assert client.post(f"/manage/events/{event.id}/publish").status_code == 302
+    auth.logout()
+    assert client.get(f"/events/{event.id}").status_code == 200
+
+
+def test_agenda_segments_with_people_show_on_the_event_page(app, client, auth):
+    organiser = auth.login_as("organiser")
+    event = make_event(app, organiser)
+    day = event.starts_at.date().isoformat()
+    local_start = fetch(app, Event, id=event.id)
+    response = client.post(
+        f"/manage/events/{event.id}/agenda",
+        data={
+            "kind": "round",
+            "title": "First round",
+            "guiding_question": "What hinders local-national coordination?",
+            "day": day,
+            "start_time": _paris_clock(local_start.starts_at, 10),
+            "end_time": _paris_clock(local_start.starts_at, 30),
+            "people-0-role": "moderator",
+            "people-0-name": "Sophie van Haasen",
+            "people-0-job_title": "Coordinator",
+            "people-0-organisation": "GFMD Mayors Mechanism",
+            "people-0-country": "NL",
+            "people-1-role": "speaker",
+            "people-1-name": "",
+        },
+    )
+    assert response.status_code == 302, response.data
+    assert count(app, AgendaSegment, event_id=event.id) == 1
+    page = client.get(f"/events/{event.id}").get_data(as_text=True)
+    assert "What hinders local-national coordination?" in page
+    assert "Sophie van Haasen" in page and "Netherlands" in page
+
+
+def _paris_clock(start, minutes_after):
+    from datetime import timedelta
+
+    from cta_learning.community.events.times import in_zone
+
+    return (in_zone(start + timedelta(minutes=minutes_after), "Europe/Paris")).strftime("%H:%M")
+
+
+def test_postponing_tells_every_registrant_with_a_new_calendar_entry(app, client, auth, make):
+    organiser = auth.login_as("organiser")
+    event = make_event(app, organiser)
+    member = make.user(email="ana@bogota.example.org", timezone="America/Bogota")
+    auth.logout()
+    auth.login(member.email)
+    assert client.post(f"/events/{event.id}/register", data={"language": "es"}).status_code == 302
+    auth.logout()
+    auth.login(organiser.email)
+    response = client.post(
+        f"/manage/events/{event.id}/postpone",
+        data={"start_date": "2027-03-10", "start_time": "15:00", "end_date": "2027-03-10",
+              "end_time": "16:00"},
+    )
+    assert response.status_code == 302, response.data
+    moved = fetch(app, Event, id=event.id)
+    assert moved.starts_at == datetime(2027, 3, 10, 14, 0) and moved.sequence == 1
+    messages = outbox(app, to=member.email)
+    assert [m.subject for m in messages][-1].startswith("New date")
+    ics = messages[-1].attachments[0]["content"]
+    assert "SEQUENCE:1" in ics and "DTSTART;TZID=Europe/Paris:20270310T150000" in ics
+
+
+def test_cancelling_tells_registrants_and_removes_the_calendar_entry(app, client, auth, make):
+    organiser = auth.login_as("organiser")
+    event = make_event(app, organiser)
+    member = make.user()
+    auth.logout()
+    auth.login(member.email)
+    client.post(f"/events/{event.id}/register", data={})
+    auth.logout()
+    auth.login(organiser.email)
+    response = client.post(f"/manage/events/{event.id}/cancel", data={"reason": "The speakers cannot travel."})
+    assert response.status_code == 302
+    message = outbox(app, to=member.email)[-1]
+    assert "The speakers cannot travel." in message.body_text
+    assert "STATUS:CANCELLED" in message.attachments[0]["content"]
+    assert fetch(app, Registration, user_id=member.id).status == "confirmed"
