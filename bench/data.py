@@ -1,7 +1,7 @@
 """Generate the benchmark data set in a fresh SQLite file: schema by migrations, rows in bulk.
 
 Usage: python -m bench.data PATH [--organisations N] [--users N] [--actions N]
-       [--enrolments N] [--seed N]
+       [--enrolments N] [--events N] [--event-registrations N] [--seed N]
 """
 
 import argparse
@@ -25,6 +25,14 @@ from cta_learning import access, create_app
 from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.actions.classification import pledge_type
 from cta_learning.actions.models import Action, ActionPriority
+from cta_learning.community.events.models import (
+    KINDS,
+    AgendaSegment,
+    Event,
+    EventPriority,
+    Registration,
+    SegmentPerson,
+)
 from cta_learning.content import priority_ids
 from cta_learning.courses.content import read_course
 from cta_learning.courses.importing import import_course
@@ -45,6 +53,8 @@ DEFAULT_ORGANISATIONS = 10_000
 DEFAULT_USERS = 20_000
 DEFAULT_ACTIONS = 50_000
 DEFAULT_ENROLMENTS = 20_000
+DEFAULT_EVENTS = 2_000
+DEFAULT_EVENT_REGISTRATIONS = 50_000
 USERS_PER_ORGANISATION = 2
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - throwaway accounts in a throwaway database
 # The course imported from content/courses/, and the learner the benchmark signs in as: user
@@ -74,6 +84,11 @@ class DataSet:
     lesson_progress: int
     attempts: int
     certificates: int
+    events: int
+    event_priorities: int
+    event_segments: int
+    event_people: int
+    event_registrations: int
     seconds: float
 
 
@@ -523,6 +538,215 @@ def _insert_learning(
     return totals
 
 
+# --- Peer-learning events ----------------------------------------------------------------------
+
+EVENT_ZONES = ("Europe/Paris", "America/Bogota", "Africa/Nairobi", "Asia/Manila", "UTC")
+EVENT_LANGUAGES = ("en", "fr", "es", "ar")
+# The agenda of every event: (kind, minutes, title), people in the rounds and the opening.
+AGENDA = (
+    ("opening", 10, "Introduction and how the session works"),
+    ("round", 30, "First round: coordination between local and national governments"),
+    ("round", 30, "Second round: legal frameworks and local competences"),
+    ("conversation", 20, "Open conversation"),
+    ("closing", 5, "Closing remarks"),
+)
+PEOPLE_ROLES = {"opening": ("moderator",), "round": ("moderator", "speaker", "speaker")}
+
+
+@dataclass
+class EventRows:
+    """Events and what hangs from them, ready for executemany."""
+
+    events: list[dict] = field(default_factory=list)
+    priorities: list[dict] = field(default_factory=list)
+    segments: list[dict] = field(default_factory=list)
+    people: list[dict] = field(default_factory=list)
+    registrations: list[dict] = field(default_factory=list)
+
+
+def _event_row(number: int, rng: random.Random, now: datetime, admin_id: int) -> dict:
+    """One published event: 60 % in the past year, 40 % in the next six months, on the hour."""
+    past = rng.random() < 0.6
+    days = -rng.randrange(1, 366) if past else rng.randrange(1, 181)
+    start = now.replace(minute=0, second=0, microsecond=0) + timedelta(
+        days=days, hours=rng.randrange(-6, 7)
+    )
+    limited = rng.random() < 0.3  # 30 % have 20 to 59 places, and some of them fill up
+    cancelled = rng.random() < 0.03
+    published = min(start - timedelta(days=29), now - timedelta(days=1))
+    return {
+        "id": number,
+        "series_id": None,
+        "status": "cancelled" if cancelled else "published",
+        "kind": rng.choice(list(KINDS)),
+        "format": "online",
+        "title": f"Event {number:05d}",
+        "summary": f"Bench event {number:05d}: cities share what worked.",
+        "description": "A **peer exchange** between local and national governments.",
+        "objectives": "Share priorities for joint action.",
+        "expected_results": "Concrete ways to bring partnerships to the regional reviews.",
+        "starts_at": start,
+        "ends_at": start + timedelta(minutes=sum(minutes for _, minutes, _ in AGENDA)),
+        "timezone": rng.choice(EVENT_ZONES),
+        "online_url": f"https://meet.bench.example/event-{number}",
+        "venue": None,
+        "languages": ["en", *rng.sample(EVENT_LANGUAGES[1:], rng.randint(0, 3))],
+        "audience": "members" if rng.random() < 0.2 else "everyone",
+        "capacity": rng.randrange(20, 60) if limited else None,
+        "seats_taken": 0,
+        "registration_deadline": None,
+        "requires_approval": False,
+        "recording_url": f"https://video.bench.example/event-{number}" if past else None,
+        "materials_summary": "What the participants agreed on." if past else "",
+        "documents": [],
+        "sequence": 1 if cancelled else 0,
+        "created_by_id": admin_id,
+        "created_at": published - timedelta(days=1),
+        "updated_at": published,
+        "published_at": published,
+        "postponed_at": None,
+        "cancelled_at": start - timedelta(days=2) if cancelled else None,
+        "cancel_reason": "The speakers could not attend." if cancelled else "",
+    }
+
+
+class _Events:
+    """Builds events, their priority areas, agenda, people and registrations.
+
+    Every tenth event is a series over three days whose next three events are its sessions,
+    one a day. Registrations are spread at random over the events, by distinct users per
+    event, made between publication and the start (or now): confirmed while places remain,
+    then on the waiting list; about 5 % cancelled; at past events about 70 % of the confirmed
+    attended.
+    """
+
+    def __init__(self, rng: random.Random, now: datetime, users: int, admin_id: int):
+        self.rng = rng
+        self.now = now
+        self.users = users
+        self.admin_id = admin_id
+        self.countries = sorted(country_regions())
+        self.segment_id = self.person_id = self.registration_id = 0
+        self.series: dict | None = None
+
+    def _agenda(self, rows: EventRows, event: dict) -> None:
+        moment = event["starts_at"]
+        for kind, minutes, title in AGENDA:
+            self.segment_id += 1
+            rows.segments.append(
+                {
+                    "id": self.segment_id,
+                    "event_id": event["id"],
+                    "kind": kind,
+                    "title": title,
+                    "guiding_question": "What hinders coordination?" if kind == "round" else "",
+                    "starts_at": moment,
+                    "ends_at": moment + timedelta(minutes=minutes),
+                }
+            )
+            moment += timedelta(minutes=minutes)
+            for position, role in enumerate(PEOPLE_ROLES.get(kind, ())):
+                self.person_id += 1
+                rows.people.append(
+                    {
+                        "id": self.person_id,
+                        "segment_id": self.segment_id,
+                        "position": position,
+                        "role": role,
+                        "name": f"Speaker {self.person_id:06d}",
+                        "job_title": "Coordinator",
+                        "organisation": f"City {self.rng.randrange(1, 10_000):05d}",
+                        "country": self.rng.choice(self.countries),
+                    }
+                )
+
+    def _registrations(self, rows: EventRows, event: dict, count: int) -> None:
+        rng = self.rng
+        confirmed = 0
+        ended = event["ends_at"] <= self.now
+        for user_id in rng.sample(range(1, self.users + 1), min(count, self.users)):
+            until = min(event["starts_at"], self.now)
+            registered_at = event["published_at"] + (until - event["published_at"]) * rng.random()
+            if rng.random() < 0.05:
+                status = "cancelled"
+            elif event["capacity"] is None or confirmed < event["capacity"]:
+                status = "confirmed"
+                confirmed += 1
+            else:
+                status = "waiting"
+            self.registration_id += 1
+            rows.registrations.append(
+                {
+                    "id": self.registration_id,
+                    "event_id": event["id"],
+                    "user_id": user_id,
+                    "status": status,
+                    "language": rng.choice(event["languages"]),
+                    "registered_at": registered_at,
+                    "queued_at": registered_at,
+                    "confirmed_at": registered_at if status == "confirmed" else None,
+                    "cancelled_at": registered_at if status == "cancelled" else None,
+                    "decided_by_id": None,
+                    "attended": rng.random() < 0.7 if ended and status == "confirmed" else None,
+                    "reminded_at": None,
+                }
+            )
+        event["seats_taken"] = confirmed
+
+    def add(self, rows: EventRows, number: int, registrations: int) -> None:
+        """Event `number`, with its priority areas, agenda and `registrations` registrations."""
+        event = _event_row(number, self.rng, self.now, self.admin_id)
+        if number % 10 == 1:  # a series over three days: events 2-4 are its sessions
+            event["ends_at"] = (
+                event["starts_at"] + timedelta(days=2) + (event["ends_at"] - event["starts_at"])
+            )
+            self.series = event
+        elif number % 10 in (2, 3, 4) and self.series is not None:
+            length = event["ends_at"] - event["starts_at"]
+            event["series_id"] = self.series["id"]
+            event["starts_at"] = self.series["starts_at"] + timedelta(days=number % 10 - 2)
+            event["ends_at"] = event["starts_at"] + length
+        rows.events.append(event)
+        rows.priorities.extend(
+            {"event_id": number, "priority_id": priority}
+            for priority in sorted(self.rng.sample(PRIORITY_IDS, self.rng.randint(1, 3)))
+        )
+        self._agenda(rows, event)
+        self._registrations(rows, event, registrations)
+
+
+def _insert_events(
+    connection: Connection,
+    count: int,
+    registrations: int,
+    users: int,
+    admin_id: int,
+    rng: random.Random,
+    now: datetime,
+) -> dict[str, int]:
+    """Insert events 1..count and what hangs from them, batch by batch; the rows, by kind."""
+    builder = _Events(rng, now, users, admin_id)
+    per_event = [0] * count
+    for _ in range(registrations):
+        per_event[rng.randrange(count)] += 1
+    totals = dict.fromkeys(("events", "priorities", "segments", "people", "registrations"), 0)
+    tables = {
+        "events": Event.__table__,
+        "priorities": EventPriority.__table__,
+        "segments": AgendaSegment.__table__,
+        "people": SegmentPerson.__table__,
+        "registrations": Registration.__table__,
+    }
+    for first in range(1, count + 1, BATCH_SIZE // 10):
+        rows = EventRows()
+        for number in range(first, min(first + BATCH_SIZE // 10, count + 1)):
+            builder.add(rows, number, per_event[number - 1])
+        for name, table in tables.items():
+            _insert(connection, table, getattr(rows, name))
+            totals[name] += len(getattr(rows, name))
+    return totals
+
+
 def _unlock_learner_by_hand(admin_id: int) -> None:
     """The learner's organisation gets a manual grant too, through the application's function.
 
@@ -541,6 +765,8 @@ def generate(
     seed: int = 42,
     actions: int = DEFAULT_ACTIONS,
     enrolments: int = DEFAULT_ENROLMENTS,
+    events: int = DEFAULT_EVENTS,
+    event_registrations: int = DEFAULT_EVENT_REGISTRATIONS,
 ) -> DataSet:
     """Create the database file at `path` (which must not exist), migrate it and fill it.
 
@@ -573,6 +799,10 @@ def generate(
             )
             grant_count = _insert_grants(connection, first_submitted)
             learning = _insert_learning(connection, learners, course_id, lessons, rng, now)
+            # Events last, so that the rows above stay the same for the same seed.
+            event_totals = _insert_events(
+                connection, events, event_registrations, users, admin_id, rng, now
+            )
         _unlock_learner_by_hand(admin_id)
         db.engine.dispose()
     return DataSet(
@@ -588,6 +818,11 @@ def generate(
         lesson_progress=learning["progress"],
         attempts=learning["attempts"],
         certificates=learning["certificates"],
+        events=event_totals["events"],
+        event_priorities=event_totals["priorities"],
+        event_segments=event_totals["segments"],
+        event_people=event_totals["people"],
+        event_registrations=event_totals["registrations"],
         seconds=round(time.perf_counter() - started, 2),
     )
 
@@ -608,6 +843,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=_positive, default=DEFAULT_USERS)
     parser.add_argument("--actions", type=_positive, default=DEFAULT_ACTIONS)
     parser.add_argument("--enrolments", type=_positive, default=DEFAULT_ENROLMENTS)
+    parser.add_argument("--events", type=_positive, default=DEFAULT_EVENTS)
+    parser.add_argument(
+        "--event-registrations", type=_positive, default=DEFAULT_EVENT_REGISTRATIONS
+    )
     parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
     arguments = parser.parse_args(argv)
     try:
@@ -618,6 +857,8 @@ def main(argv: list[str] | None = None) -> int:
             arguments.seed,
             arguments.actions,
             arguments.enrolments,
+            arguments.events,
+            arguments.event_registrations,
         )
     except FileExistsError as error:
         print(error, file=sys.stderr)

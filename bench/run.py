@@ -33,6 +33,8 @@ from bench.data import (
     COURSE_SLUG,
     DEFAULT_ACTIONS,
     DEFAULT_ENROLMENTS,
+    DEFAULT_EVENT_REGISTRATIONS,
+    DEFAULT_EVENTS,
     DEFAULT_ORGANISATIONS,
     DEFAULT_USERS,
     LEARNER_EMAIL,
@@ -55,6 +57,10 @@ CATALOGUE = "/courses/"
 LESSON_PAGE = f"/courses/{COURSE_SLUG}/people-on-the-move/"
 QUIZ_PAGE = f"/courses/{COURSE_SLUG}/chapter-1-quiz/"
 LEARNER_PAGES = {LESSON_PAGE: LESSON_PAGE + "done", QUIZ_PAGE: QUIZ_PAGE + "answers"}
+# Peer-learning events, as a visitor: the list of upcoming events, and one event's page (the
+# first upcoming session of a series: its agenda with people, priority areas and series).
+EVENTS_LIST = "/events/"
+EVENT_PAGE = "/events/{id}"
 APPLICATION = "bench.hello:app"
 FINGERPRINTED = ("cta_learning", "templates", "content", "migrations")
 
@@ -108,6 +114,8 @@ class Settings:
     users: int
     actions: int
     enrolments: int
+    events: int
+    event_registrations: int
 
 
 @dataclass(frozen=True)
@@ -198,6 +206,10 @@ def generate_data(path: Path, settings: Settings, environment: dict[str, str]) -
         str(settings.actions),
         "--enrolments",
         str(settings.enrolments),
+        "--events",
+        str(settings.events),
+        "--event-registrations",
+        str(settings.event_registrations),
     ]
     completed = subprocess.run(
         command,
@@ -225,12 +237,28 @@ def first_published_action(database_path: Path) -> int:
     return int(row[0])
 
 
-def targets(action_id: int) -> tuple[Target, ...]:
+def first_upcoming_session(database_path: Path) -> int:
+    """The id of the first upcoming published event that is a session of a series."""
+    with sqlite3.connect(f"file:{database_path}?mode=ro", uri=True) as connection:
+        row = connection.execute(
+            "SELECT id FROM events WHERE status = 'published' AND series_id IS NOT NULL"
+            " AND starts_at > ? ORDER BY starts_at, id LIMIT 1",
+            (datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" "),),
+        ).fetchone()
+    connection.close()
+    if row is None:
+        raise BenchError("the data set holds no upcoming session: no event page to measure")
+    return int(row[0])
+
+
+def targets(action_id: int, event_id: int) -> tuple[Target, ...]:
     """Every page measured, in order, the bare route first (the others are compared with it)."""
     visitor = (*STATIC_TARGETS, FILTERED_REPOSITORY, ACTION_PAGE.format(id=action_id), CATALOGUE)
     return (
         *(Target(path) for path in visitor),
         *(Target(path, as_learner=True) for path in LEARNER_PAGES),
+        Target(EVENTS_LIST),
+        Target(EVENT_PAGE.format(id=event_id)),
     )
 
 
@@ -712,6 +740,10 @@ def parse_arguments(argv: list[str] | None) -> Settings:
     parser.add_argument("--users", type=_positive, default=DEFAULT_USERS)
     parser.add_argument("--actions", type=_positive, default=DEFAULT_ACTIONS)
     parser.add_argument("--enrolments", type=_positive, default=DEFAULT_ENROLMENTS)
+    parser.add_argument("--events", type=_positive, default=DEFAULT_EVENTS)
+    parser.add_argument(
+        "--event-registrations", type=_positive, default=DEFAULT_EVENT_REGISTRATIONS
+    )
     arguments = parser.parse_args(argv)
     return Settings(
         workers=arguments.workers,
@@ -726,6 +758,8 @@ def parse_arguments(argv: list[str] | None) -> Settings:
         users=arguments.users,
         actions=arguments.actions,
         enrolments=arguments.enrolments,
+        events=arguments.events,
+        event_registrations=arguments.event_registrations,
     )
 
 
@@ -743,10 +777,13 @@ def run(settings: Settings) -> int:
             f"actions ({data_set['action_priorities']:,} priority links), "
             f"{data_set['access_grants']:,} access grants, {data_set['enrolments']:,} enrolments "
             f"({data_set['lesson_progress']:,} lesson progress rows, {data_set['attempts']:,} "
-            f"attempts, {data_set['certificates']:,} certificates) in {data_set['seconds']} s",
+            f"attempts, {data_set['certificates']:,} certificates), {data_set['events']:,} "
+            f"events ({data_set['event_registrations']:,} registrations, "
+            f"{data_set['event_segments']:,} agenda segments) in {data_set['seconds']} s",
             file=sys.stderr,
         )
-        pages = targets(first_published_action(directory / "bench.sqlite"))
+        database = directory / "bench.sqlite"
+        pages = targets(first_published_action(database), first_upcoming_session(database))
         port = free_port()
         log_path = directory / "gunicorn.log"
         process = start_gunicorn(gunicorn, port, settings, environment, log_path)

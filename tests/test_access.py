@@ -9,6 +9,7 @@ A refused request (login redirect, 403, 404) must also leave the database untouc
 """
 
 from contextlib import nullcontext
+from datetime import UTC, datetime, time, timedelta
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -23,6 +24,7 @@ from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.models import OutboxMessage
 from tests.actions.helpers import make_action
+from tests.community.events.helpers import event_form, make_event
 from tests.conftest import PASSWORD, fetch
 from tests.courses.helpers import SLUG, import_shipped, right_answers, unlock, wrong_answers
 from tests.test_hostile_input import ORGANISATION, nothing_changes
@@ -37,6 +39,8 @@ VISITOR, NO_ORGANISATION, MEMBER, OWNER, ORGANISER, ADMIN = ROLES = (
 )
 
 LOGIN = "login"  # 302 to /login?next=<the path>
+# The events of the table take place a month from now, 12:00-15:00 in Paris (summer or winter).
+EVENT_DAY = (datetime.now(UTC) + timedelta(days=30)).date()
 
 
 def to(location: str) -> tuple[int, str]:
@@ -123,6 +127,8 @@ TABLE = [
     ("GET",  "/admin/mailbox/?status=queued",          LOGIN,   403,         403,         403,         403,         200),
     ("GET",  "/admin/mailbox/{message}",               LOGIN,   403,         403,         403,         403,         200),
     ("GET",  "/admin/mailbox/999999",                  LOGIN,   403,         403,         403,         403,         404),
+    ("GET",  "/admin/mailbox/{message}/attachments/1", LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mailbox/{message}/attachments/2", LOGIN,   403,         403,         403,         403,         404),
     ("POST", "/admin/organisations/{organisation}/grants", LOGIN, 403,         403,         403,         403,         to("/admin/organisations/{organisation}")),
     ("POST", "/admin/organisations/{organisation}/grants/999999/revoke", LOGIN, 403, 403,  403,         403,         404),
     # the public repository
@@ -176,6 +182,51 @@ TABLE = [
     ("GET",  "/manage/courses/",                       LOGIN,   403,         403,         403,         200,         200),
     ("GET",  "/manage/courses/{course}.csv",           LOGIN,   403,         403,         403,         200,         200),
     ("GET",  "/manage/courses/no-such-course.csv",     LOGIN,   403,         403,         403,         404,         404),
+    # events: {event} and {draft_event} are the organiser's, {other_event} another organiser's;
+    # A's member holds {registration} at {event}
+    ("GET",  "/events/",                               200,     200,         200,         200,         200,         200),
+    ("GET",  "/events/?when=past&kind=nope&page=1",    200,     200,         200,         200,         200,         200),
+    ("GET",  "/events/{event}",                        200,     200,         200,         200,         200,         200),
+    ("GET",  "/events/{draft_event}",                  404,     404,         404,         404,         200,         200),
+    ("GET",  "/events/999999",                         404,     404,         404,         404,         404,         404),
+    ("POST", "/events/{event}/register",               LOGIN,   ANYWHERE,    ANYWHERE,    ANYWHERE,    ANYWHERE,    ANYWHERE),
+    ("POST", "/events/{draft_event}/register",         LOGIN,   404,         404,         404,         403,         403),
+    ("POST", "/events/{event}/cancel",                 LOGIN,   400,         ANYWHERE,    400,         400,         400),
+    ("GET",  "/events/{event}/calendar.ics",           200,     200,         200,         200,         200,         200),
+    ("GET",  "/events/mine",                           LOGIN,   200,         200,         200,         200,         200),
+    ("POST", "/events/mine/calendar",                  LOGIN,   ANYWHERE,    ANYWHERE,    ANYWHERE,    ANYWHERE,    ANYWHERE),
+    ("GET",  "/events/calendar/{feed}.ics",            200,     200,         200,         200,         200,         200),
+    ("GET",  "/events/calendar/not-a-token.ics",       404,     404,         404,         404,         404,         404),
+    ("GET",  "/manage/events/",                        LOGIN,   403,         403,         403,         200,         200),
+    ("GET",  "/manage/events/new",                     LOGIN,   403,         403,         403,         200,         200),
+    ("POST", "/manage/events/new",                     LOGIN,   403,         403,         403,         ANYWHERE,    ANYWHERE),
+    ("GET",  "/manage/events/new?series={other_event}", LOGIN,  403,         403,         403,         403,         200),
+    ("GET",  "/manage/events/{event}/edit",            LOGIN,   403,         403,         403,         200,         200),
+    ("POST", "/manage/events/{event}/edit",            LOGIN,   403,         403,         403,         ANYWHERE,    ANYWHERE),
+    ("GET",  "/manage/events/{other_event}/edit",      LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/manage/events/999999/edit",             LOGIN,   403,         403,         403,         404,         404),
+    ("POST", "/manage/events/{draft_event}/publish",   LOGIN,   403,         403,         403,         ANYWHERE,    ANYWHERE),
+    ("POST", "/manage/events/{other_event}/publish",   LOGIN,   403,         403,         403,         403,         409),
+    ("POST", "/manage/events/{draft_event}/delete",    LOGIN,   403,         403,         403,         ANYWHERE,    ANYWHERE),
+    ("GET",  "/manage/events/{event}/postpone",        LOGIN,   403,         403,         403,         200,         200),
+    ("POST", "/manage/events/{event}/postpone",        LOGIN,   403,         403,         403,         ANYWHERE,    ANYWHERE),
+    ("GET",  "/manage/events/{event}/cancel",          LOGIN,   403,         403,         403,         200,         200),
+    ("POST", "/manage/events/{other_event}/cancel",    LOGIN,   403,         403,         403,         403,         ANYWHERE),
+    ("GET",  "/manage/events/{event}/agenda",          LOGIN,   403,         403,         403,         200,         200),
+    ("POST", "/manage/events/{event}/agenda",          LOGIN,   403,         403,         403,         ANYWHERE,    ANYWHERE),
+    ("GET",  "/manage/events/{event}/agenda/{segment}", LOGIN,  403,         403,         403,         200,         200),
+    ("GET",  "/manage/events/{other_event}/agenda/{segment}", LOGIN, 403,    403,         403,         403,         404),
+    ("POST", "/manage/events/{event}/agenda/{segment}/delete", LOGIN, 403,   403,         403,         ANYWHERE,    ANYWHERE),
+    ("GET",  "/manage/events/{event}/materials",       LOGIN,   403,         403,         403,         200,         200),
+    ("POST", "/manage/events/{event}/materials",       LOGIN,   403,         403,         403,         ANYWHERE,    ANYWHERE),
+    ("GET",  "/manage/events/{event}/registrations",   LOGIN,   403,         403,         403,         200,         200),
+    ("GET",  "/manage/events/{event}/registrations.csv", LOGIN, 403,         403,         403,         200,         200),
+    ("POST", "/manage/events/{event}/registrations/{registration}/approve", LOGIN, 403, 403, 403,   409,         409),
+    ("POST", "/manage/events/{event}/registrations/{registration}/decline", LOGIN, 403, 403, 403,   ANYWHERE,    ANYWHERE),
+    ("POST", "/manage/events/{other_event}/registrations/{registration}/decline", LOGIN, 403, 403, 403, 403,   404),
+    ("POST", "/manage/events/{event}/attendance",      LOGIN,   403,         403,         403,         409,         409),
+    ("GET",  "/manage/events/{event}/message",         LOGIN,   403,         403,         403,         200,         200),
+    ("POST", "/manage/events/{event}/message",         LOGIN,   403,         403,         403,         ANYWHERE,    ANYWHERE),
     # the external submission site's webhook (no secret is configured in the tests)
     ("POST", "/api/v1/hooks/action-submitted",         503,     503,         503,         503,         503,         503),
 ]
@@ -223,13 +274,31 @@ POST_DATA = {
     "/admin/actions/corrections/{correction}/decline": {"decline-reason": "Nothing to correct."},
     "/courses/{course}/chapter-1-quiz/answers": right_answers("chapter-1-quiz"),
     "/courses/{course}/chapter-2-quiz/answers": right_answers("chapter-2-quiz"),
+    "/manage/events/new": event_form(),
+    "/manage/events/{event}/edit": event_form(),
+    "/manage/events/{event}/postpone": {
+        "start_date": str(EVENT_DAY + timedelta(days=7)),
+        "start_time": "14:00",
+        "end_date": str(EVENT_DAY + timedelta(days=7)),
+        "end_time": "15:00",
+    },
+    "/manage/events/{other_event}/cancel": {"reason": "The speakers cannot travel."},
+    "/manage/events/{event}/agenda": {
+        "kind": "opening",
+        "title": "Opening",
+        "day": str(EVENT_DAY),
+        "start_time": "12:00",
+        "end_time": "12:10",
+    },
+    "/manage/events/{event}/materials": {"recording_url": "https://video.example.org/1"},
+    "/manage/events/{event}/message": {"subject": "Agenda", "body": "The agenda is online."},
 }
 
 
 class World:
     """Organisations A and B, one person per role, an outbox message, and sign-in."""
 
-    def __init__(self, app, make, auth, learning: bool = True):
+    def __init__(self, app, make, auth, learning: bool = True, with_events: bool = True):
         self.auth = auth
         owner, organisation = make.member(email="owner@a.example.org")
         member, _ = make.member(organisation, role="member", email="member@a.example.org")
@@ -263,6 +332,9 @@ class World:
                 subject="Hello",
                 body_text="Hello",
                 body_html="<p>Hello</p>",
+                attachments=[
+                    {"filename": "a.ics", "content_type": "text/calendar", "content": "BEGIN"}
+                ],
             )
             db.session.add(message)
             db.session.commit()
@@ -282,7 +354,9 @@ class World:
         course, attempt, certificate = (
             _learning(app, organisation, owner) if learning else (SLUG, 0, "-")
         )
+        events = _events(app, make, self.people[ORGANISER], member) if with_events else {}
         self.ids = {
+            **events,
             "course": course,
             "attempt": attempt,
             "certificate": certificate,
@@ -330,11 +404,52 @@ def _learning(app, organisation, owner) -> tuple[str, int, str]:
         return SLUG, attempt.id, certificate.code
 
 
+def _events(app, make, organiser, member) -> dict:
+    """The organiser's event (A's member registered, one agenda segment) and draft, and another
+    organiser's event; a calendar feed for A's member."""
+    from zoneinfo import ZoneInfo
+
+    from cta_learning.community.events import operations as event_operations
+    from cta_learning.community.events import registrations
+    from cta_learning.community.events.models import AgendaSegment, Event
+
+    noon = datetime.combine(EVENT_DAY, time(12), tzinfo=ZoneInfo("Europe/Paris"))
+    start = noon.astimezone(UTC).replace(tzinfo=None)
+    times = {"starts_at": start, "ends_at": start + timedelta(hours=3)}
+    event = make_event(app, organiser, **times)
+    draft = make_event(app, organiser, status="draft", published_at=None, **times)
+    other = make_event(app, make.user(role="organiser"), **times)
+    with app.test_request_context():
+        segment = AgendaSegment(
+            event_id=event.id,
+            kind="welcome",
+            title="Welcome",
+            starts_at=start,
+            ends_at=start + timedelta(minutes=10),
+        )
+        db.session.add(segment)
+        person = db.session.get(User, member.id)
+        registration = registrations.register(
+            db.session.get(Event, event.id), person, None, utcnow()
+        )
+        feed = event_operations.calendar_feed(person)
+        db.session.commit()
+        return {
+            "event": event.id,
+            "draft_event": draft.id,
+            "other_event": other.id,
+            "segment": segment.id,
+            "registration": registration.id,
+            "feed": feed.token,
+        }
+
+
 @pytest.fixture
 def world(request, app, make, auth):
     path = getattr(request.node, "callspec", None) and request.node.callspec.params.get("path")
     learning = path is None or path.startswith(("/courses", "/certificates", "/manage/courses"))
-    return World(app, make, auth, learning)
+    with_events = path is None or path.startswith(("/events", "/manage/events"))
+    return World(app, make, auth, learning, with_events)
 
 
 def assert_outcome(response, expected, url: str, ids: dict) -> None:

@@ -191,6 +191,8 @@ def set_language(user: User, locale: str) -> None:
 
 # Other modules add what they keep about a person: receivers return {section: data}.
 account_exporting = signal("account-exporting")
+# Sent before an account is deleted, so modules can release what it holds (event places).
+account_deleting = signal("account-deleting")
 
 
 def export_account(user: User) -> dict:
@@ -230,6 +232,7 @@ def delete_account(user: User) -> None:
             audit.record(
                 "organisation.owner_succeeded", organisation, user, successor_id=successor.user_id
             )
+    account_deleting.send(user)
     audit.record("user.deleted", user, None, email_domain=user.email.rpartition("@")[2])
     db.session.delete(user)
     db.session.flush()

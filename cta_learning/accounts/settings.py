@@ -26,7 +26,10 @@ from cta_learning.accounts.forms import (
     DeleteAccountForm,
 )
 from cta_learning.actions.operations import recent_actions
+from cta_learning.community.events.registrations import upcoming_for
+from cta_learning.community.events.rules import recommended_events
 from cta_learning.courses.operations import learner_courses
+from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.security import require_role, safe_next
 
@@ -49,7 +52,19 @@ def dashboard():
         benefit_labels=BENEFIT_LABELS,
         actions=recent_actions(organisation) if organisation else [],
         courses=learner_courses(current_user),
+        **_events(organisation),
     )
+
+
+def _events(organisation) -> dict:
+    """The person's next events, and upcoming ones in their organisation's priority areas."""
+    now = utcnow()
+    mine = upcoming_for(current_user, now)
+    taken = {event.id for _registration, event in mine}
+    suggested = [
+        event for event in recommended_events(organisation, now, limit=6) if event.id not in taken
+    ]
+    return {"my_events": mine, "recommended_events": suggested[:3]}
 
 
 @bp.route("/account", methods=["GET", "POST"])

@@ -141,7 +141,7 @@ def cancel_event(event: Event, reason: str, by, now: datetime) -> int:
 
 def message_registrants(event: Event, subject: str, body: str, by) -> int:
     """Send the organisers' message to everyone registered or waiting."""
-    audit.record("event.messaged", event, by, subject=subject)
+    audit.record("event.messaged", event, by, title=subject)
     return registrations.tell_everyone(event, "event_message", subject=subject, body=body)
 
 

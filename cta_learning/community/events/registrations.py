@@ -14,9 +14,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from cta_learning import audit
+from cta_learning.accounts.operations import account_deleting, account_exporting
 from cta_learning.community.events import calendar
 from cta_learning.community.events.models import ACTIVE_STATUSES, Event, Registration
 from cta_learning.community.events.rules import Refused, registration_refusal
+from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.operations import email_user
 
@@ -113,19 +115,18 @@ def register(event: Event, user, language: str | None, now: datetime) -> Registr
         raise Refused(refusal)
     if language is not None and language not in event.languages:
         raise Refused(_("Choose one of the event's languages."), 400)
+    if event.requires_approval:
+        status = "pending"
+    else:
+        status = "confirmed" if _has_room(event) else "waiting"
     if registration is None:
         registration = Registration(event=event, user=user)
         db.session.add(registration)
+    registration.status = status
     registration.language = language
     registration.registered_at = registration.queued_at = now
-    registration.cancelled_at = registration.confirmed_at = None
-    registration.attended = registration.reminded_at = None
-    if event.requires_approval:
-        registration.status = "pending"
-    elif _has_room(event):
-        _confirm(registration, now)
-    else:
-        registration.status = "waiting"
+    registration.confirmed_at = now if status == "confirmed" else None
+    registration.cancelled_at = registration.attended = registration.reminded_at = None
     _store_count(event)
     audit.record("event.registered", event, user, status=registration.status)
     template = {"pending": "event_pending", "confirmed": "event_registered"}
@@ -243,6 +244,24 @@ def active_registrations(event: Event) -> list[Registration]:
     )
 
 
+def upcoming_for(user, now: datetime, limit: int = 3) -> list[tuple[Registration, Event]]:
+    """The person's next events, with their registration (one query)."""
+    return list(
+        db.session.execute(
+            select(Registration, Event)
+            .join(Event, Event.id == Registration.event_id)
+            .where(
+                Registration.user_id == user.id,
+                Registration.status.in_(ACTIVE_STATUSES),
+                Event.status != "draft",
+                Event.ends_at > now,
+            )
+            .order_by(Event.starts_at)
+            .limit(limit)
+        ).all()
+    )
+
+
 def tell_everyone(event: Event, template: str, **context) -> int:
     """Email every active registrant of the event (postponed, cancelled, a message)."""
     registrations = active_registrations(event)
@@ -293,3 +312,41 @@ def send_reminders(now: datetime) -> int:
             sent += 1
     log.info("%s event reminders queued", sent)
     return sent
+
+
+@account_deleting.connect
+def _release_places(user) -> None:
+    """A deleted account gives its places back, to the people waiting."""
+    held = db.session.scalars(
+        select(Registration).where(
+            Registration.user_id == user.id, Registration.status.in_(ACTIVE_STATUSES)
+        )
+    ).all()
+    now = utcnow()
+    for registration in held:
+        if not registration.event.has_ended(now):
+            cancel(registration, user, now)
+
+
+@account_exporting.connect
+def _export(user) -> dict:
+    """A person's event registrations, for their data export."""
+    rows = db.session.execute(
+        select(Registration, Event.title, Event.starts_at)
+        .join(Event, Event.id == Registration.event_id)
+        .where(Registration.user_id == user.id)
+        .order_by(Registration.id)
+    ).all()
+    return {
+        "event_registrations": [
+            {
+                "event": title,
+                "starts_at": isoformat_utc(starts_at),
+                "status": registration.status,
+                "interpretation_language": registration.language,
+                "registered_at": isoformat_utc(registration.registered_at),
+                "attended": registration.attended,
+            }
+            for registration, title, starts_at in rows
+        ]
+    }

@@ -79,7 +79,9 @@ class FilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    when = SelectField(_l("When"), choices=[("upcoming", _l("Upcoming")), ("past", _l("Past"))])
+    when = SelectField(
+        _l("When"), choices=choices([("upcoming", _l("Upcoming")), ("past", _l("Past"))])
+    )
     kind = SelectField(_l("Kind of event"))
     priority = SelectField(_l("Priority area"))
     language = SelectField(_l("Language"))
