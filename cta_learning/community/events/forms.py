@@ -86,10 +86,10 @@ class EventForm(BaseForm):
     objectives = _text(_l("Objectives"), 10_000, area=True)
     expected_results = _text(_l("Expected results"), 10_000, area=True)
     timezone = SelectField(_l("Time zone of the event"))
-    start_date = DateField(_l("Start date"), validators=[DataRequired(_l("Enter a date."))])
-    start_time = TimeField(_l("Start time"), validators=[DataRequired(_l("Enter a time."))])
-    end_date = DateField(_l("End date"), validators=[DataRequired(_l("Enter a date."))])
-    end_time = TimeField(_l("End time"), validators=[DataRequired(_l("Enter a time."))])
+    start_date = DateField(_l("Start date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))])
+    start_time = TimeField(_l("Start time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
+    end_date = DateField(_l("End date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))])
+    end_time = TimeField(_l("End time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
     format = RadioField(_l("Format"), choices=choices(FORMATS), default="online")
     online_url = _web_address(_l("Link to join online"))
     venue = _text(_l("Venue"), 300)
@@ -125,10 +125,6 @@ class EventForm(BaseForm):
         if not self.zone_is_valid():
             raise ValidationError(_l("Choose a time zone from the list."))
 
-    def validate_venue(self, field) -> None:
-        if self.format.data in ("in_person", "hybrid") and not field.data:
-            raise ValidationError(_l("Say where the event takes place."))
-
     def validate_invited_ids(self, field) -> None:
         if self.audience.data == "invited" and not field.data:
             raise ValidationError(_l("Choose at least one organisation to invite."))
@@ -139,6 +135,9 @@ class EventForm(BaseForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        if self.format.data in ("in_person", "hybrid") and not self.venue.data:
+            self.venue.errors.append(_l("Say where the event takes place."))
+            valid = False
         self.starts_at = _moment(self, self.start_date, self.start_time)
         self.ends_at = _moment(self, self.end_date, self.end_time)
         if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
@@ -164,10 +163,10 @@ class EventForm(BaseForm):
 
 class PostponeForm(BaseForm):
     timezone = SelectField(_l("Time zone of the event"))
-    start_date = DateField(_l("New start date"), validators=[DataRequired(_l("Enter a date."))])
-    start_time = TimeField(_l("New start time"), validators=[DataRequired(_l("Enter a time."))])
-    end_date = DateField(_l("New end date"), validators=[DataRequired(_l("Enter a date."))])
-    end_time = TimeField(_l("New end time"), validators=[DataRequired(_l("Enter a time."))])
+    start_date = DateField(_l("New start date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))])
+    start_time = TimeField(_l("New start time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
+    end_date = DateField(_l("New end date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))])
+    end_time = TimeField(_l("New end time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
 
     starts_at = ends_at = None
 
@@ -211,8 +210,8 @@ class SegmentForm(BaseForm):
     title = _text(_l("Title"), 200, required=True)
     guiding_question = _text(_l("Guiding question"), 2_000, area=True)
     day = SelectField(_l("Day"))
-    start_time = TimeField(_l("Starts at"), validators=[DataRequired(_l("Enter a time."))])
-    end_time = TimeField(_l("Ends at"), validators=[DataRequired(_l("Enter a time."))])
+    start_time = TimeField(_l("Starts at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
+    end_time = TimeField(_l("Ends at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
     people = FieldList(FormField(PersonForm), min_entries=4, max_entries=12)
 
 

@@ -10,6 +10,7 @@ cancellation goes to exactly one person on the waiting list, in order.
 import logging
 from datetime import datetime, timedelta
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -31,7 +32,7 @@ def _lock(event: Event) -> None:
     db.session.execute(
         update(Event)
         .where(Event.id == event.id)
-        .values(seats_taken=Event.seats_taken)
+        .values(seats_taken=Event.seats_taken, updated_at=Event.updated_at)
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(event)
@@ -65,13 +66,15 @@ def _tell(registration: Registration, template: str, **context) -> None:
     event = registration.event
     attachments = None
     if registration.status == "confirmed" or template == "event_cancelled":
-        attachments = [calendar.attachment(event, registration.status == "confirmed")]
+        with force_locale(registration.user.locale):
+            attachments = [calendar.attachment(event, registration.status == "confirmed")]
     email_user(
         registration.user,
         template,
         event=event,
         registration=registration,
         attachments=attachments,
+        category="event",
         **context,
     )
 

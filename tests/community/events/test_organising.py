@@ -82,8 +82,12 @@ def test_postponing_tells_every_registrant_with_a_new_calendar_entry(app, client
     auth.login(organiser.email)
     response = client.post(
         f"/manage/events/{event.id}/postpone",
-        data={"start_date": "2027-03-10", "start_time": "15:00", "end_date": "2027-03-10",
-              "end_time": "16:00"},
+        data={
+            "start_date": "2027-03-10",
+            "start_time": "15:00",
+            "end_date": "2027-03-10",
+            "end_time": "16:00",
+        },
     )
     assert response.status_code == 302, response.data
     moved = fetch(app, Event, id=event.id)
@@ -103,7 +107,9 @@ def test_cancelling_tells_registrants_and_removes_the_calendar_entry(app, client
     client.post(f"/events/{event.id}/register", data={})
     auth.logout()
     auth.login(organiser.email)
-    response = client.post(f"/manage/events/{event.id}/cancel", data={"reason": "The speakers cannot travel."})
+    response = client.post(
+        f"/manage/events/{event.id}/cancel", data={"reason": "The speakers cannot travel."}
+    )
     assert response.status_code == 302
     message = outbox(app, to=member.email)[-1]
     assert "The speakers cannot travel." in message.body_text
