@@ -86,10 +86,18 @@ class EventForm(BaseForm):
     objectives = _text(_l("Objectives"), 10_000, area=True)
     expected_results = _text(_l("Expected results"), 10_000, area=True)
     timezone = SelectField(_l("Time zone of the event"))
-    start_date = DateField(_l("Start date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))])
-    start_time = TimeField(_l("Start time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
-    end_date = DateField(_l("End date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))])
-    end_time = TimeField(_l("End time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
+    start_date = DateField(
+        _l("Start date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))]
+    )
+    start_time = TimeField(
+        _l("Start time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
+    )
+    end_date = DateField(
+        _l("End date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))]
+    )
+    end_time = TimeField(
+        _l("End time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
+    )
     format = RadioField(_l("Format"), choices=choices(FORMATS), default="online")
     online_url = _web_address(_l("Link to join online"))
     venue = _text(_l("Venue"), 300)
@@ -163,10 +171,18 @@ class EventForm(BaseForm):
 
 class PostponeForm(BaseForm):
     timezone = SelectField(_l("Time zone of the event"))
-    start_date = DateField(_l("New start date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))])
-    start_time = TimeField(_l("New start time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
-    end_date = DateField(_l("New end date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))])
-    end_time = TimeField(_l("New end time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
+    start_date = DateField(
+        _l("New start date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))]
+    )
+    start_time = TimeField(
+        _l("New start time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
+    )
+    end_date = DateField(
+        _l("New end date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))]
+    )
+    end_time = TimeField(
+        _l("New end time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
+    )
 
     starts_at = ends_at = None
 
@@ -210,8 +226,12 @@ class SegmentForm(BaseForm):
     title = _text(_l("Title"), 200, required=True)
     guiding_question = _text(_l("Guiding question"), 2_000, area=True)
     day = SelectField(_l("Day"))
-    start_time = TimeField(_l("Starts at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
-    end_time = TimeField(_l("Ends at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))])
+    start_time = TimeField(
+        _l("Starts at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
+    )
+    end_time = TimeField(
+        _l("Ends at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
+    )
     people = FieldList(FormField(PersonForm), min_entries=4, max_entries=12)
 
 

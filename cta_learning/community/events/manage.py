@@ -26,6 +26,7 @@ from cta_learning.community.events.models import AgendaSegment, Event, Registrat
 from cta_learning.community.events.operations import EventDetails
 from cta_learning.community.events.rules import Refused, can_manage
 from cta_learning.community.events.times import NonexistentTime, in_zone, to_utc
+from cta_learning.community.events.views import refusal_page
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.forms import choices
@@ -50,13 +51,6 @@ def managed_event(event_id: int) -> Event:
     if not can_manage(current_user, event):
         abort(403)
     return event
-
-
-def refusal(error: Refused):
-    db.session.rollback()
-    return render_template("errors/error.html", code=error.status, message=error.message), (
-        error.status
-    )
 
 
 def _me():
@@ -149,7 +143,7 @@ def edit(event_id: int):
         try:
             operations.update_event(event, _details(form), _me(), utcnow())
         except Refused as error:
-            return refusal(error)
+            return refusal_page(error)
         db.session.commit()
         flash(_("The event is saved."), "success")
         return redirect(url_for("events_manage.edit", event_id=event.id))
@@ -164,7 +158,7 @@ def publish(event_id: int):
     try:
         operations.publish_event(event, _me(), utcnow())
     except Refused as error:
-        return refusal(error)
+        return refusal_page(error)
     db.session.commit()
     flash(_("The event is published."), "success")
     return redirect(url_for("events.detail", event_id=event.id))
@@ -178,7 +172,7 @@ def delete(event_id: int):
     try:
         operations.delete_draft(event, _me())
     except Refused as error:
-        return refusal(error)
+        return refusal_page(error)
     db.session.commit()
     flash(_("The draft is deleted."), "success")
     return redirect(url_for("events_manage.index"))
@@ -199,7 +193,7 @@ def postpone(event_id: int):
                     event, form.starts_at, form.ends_at, _me(), utcnow()
                 )
             except Refused as error:
-                return refusal(error)
+                return refusal_page(error)
             db.session.commit()
             flash(_("The event is moved. %(count)s registrants were told.", count=told), "success")
             return redirect(url_for("events.detail", event_id=event.id))
@@ -214,7 +208,7 @@ def cancel(event_id: int):
         try:
             told = operations.cancel_event(event, form.reason.data, _me(), utcnow())
         except Refused as error:
-            return refusal(error)
+            return refusal_page(error)
         db.session.commit()
         flash(_("The event is cancelled. %(count)s registrants were told.", count=told), "success")
         return redirect(url_for("events.detail", event_id=event.id))

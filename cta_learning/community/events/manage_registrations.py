@@ -12,9 +12,10 @@ from sqlalchemy.orm import joinedload
 from cta_learning.accounts.models import Membership, User
 from cta_learning.community.events import operations, registrations
 from cta_learning.community.events.forms import ConfirmForm, MessageForm
-from cta_learning.community.events.manage import managed_event, refusal
+from cta_learning.community.events.manage import managed_event
 from cta_learning.community.events.models import REGISTRATION_STATUSES, Event, Registration
 from cta_learning.community.events.rules import Refused
+from cta_learning.community.events.views import refusal_page
 from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
 from cta_learning.security import require_role
@@ -82,7 +83,7 @@ def decide(event_id: int, registration_id: int, decision: str):
     try:
         operation(registration, _me(), utcnow())
     except Refused as error:
-        return refusal(error)
+        return refusal_page(error)
     db.session.commit()
     flash(
         _("The registration is approved.")
@@ -105,7 +106,7 @@ def attendance(event_id: int):
     try:
         count = registrations.mark_attendance(event, attended, _me(), utcnow())
     except Refused as error:
-        return refusal(error)
+        return refusal_page(error)
     db.session.commit()
     flash(_("Attendance is saved: %(count)s people came.", count=count), "success")
     return redirect(url_for("event_registrations.index", event_id=event.id))

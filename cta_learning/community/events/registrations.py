@@ -27,8 +27,9 @@ log = logging.getLogger(__name__)
 REMINDER_AHEAD = timedelta(hours=24)
 
 
-def _lock(event: Event) -> None:
-    """Hold the event row until the commit, then read it again (capacity may have changed)."""
+def _lock(event: Event) -> datetime:
+    """Hold the event row until the commit, then read it again (capacity may have changed).
+    Returns the time the lock was taken: the waiting list is ordered by it."""
     db.session.execute(
         update(Event)
         .where(Event.id == event.id)
@@ -36,6 +37,7 @@ def _lock(event: Event) -> None:
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(event)
+    return utcnow()
 
 
 def _confirmed_count(event: Event) -> int:
@@ -107,7 +109,7 @@ def registration_of(event: Event, user) -> Registration | None:
 def register(event: Event, user, language: str | None, now: datetime) -> Registration:
     """Register a person: confirmed while places remain, else on the waiting list (or pending
     approval when the organisers choose); registering twice changes nothing."""
-    _lock(event)
+    now = max(now, _lock(event))
     registration = registration_of(event, user)
     if registration is not None and registration.status in ACTIVE_STATUSES:
         return registration
@@ -162,6 +164,15 @@ def _fill_places(event: Event, now: datetime) -> list[Registration]:
     return promoted
 
 
+def _withdraw(registration: Registration, status: str, now: datetime) -> list[Registration]:
+    """End an active registration; a freed place goes to the people waiting."""
+    registration.status = status
+    db.session.flush()
+    promoted = _fill_places(registration.event, now)
+    _store_count(registration.event)
+    return promoted
+
+
 def cancel(registration: Registration, by, now: datetime) -> list[Registration]:
     """Give up a place or a waiting-list spot; the place goes to the next person waiting."""
     event = registration.event
@@ -171,19 +182,15 @@ def cancel(registration: Registration, by, now: datetime) -> list[Registration]:
         return []
     if event.has_ended(now):
         raise Refused(_("This event is over."), 409)
-    registration.status = "cancelled"
     registration.cancelled_at = now
-    db.session.flush()
-    promoted = _fill_places(event, now)
-    _store_count(event)
     audit.record("event.registration_cancelled", event, by, registration=registration.id)
-    return promoted
+    return _withdraw(registration, "cancelled", now)
 
 
 def approve(registration: Registration, by, now: datetime) -> Registration:
     """Accept a pending registration: a place if one is free, else the waiting list."""
     event = registration.event
-    _lock(event)
+    now = max(now, _lock(event))
     db.session.refresh(registration)
     if registration.status != "pending":
         raise Refused(_("Only registrations awaiting approval can be approved."), 409)
@@ -208,13 +215,10 @@ def decline(registration: Registration, by, now: datetime) -> list[Registration]
     db.session.refresh(registration)
     if registration.status not in ACTIVE_STATUSES:
         raise Refused(_("This registration is no longer active."), 409)
-    registration.status = "declined"
     registration.decided_by_id = by.id
-    db.session.flush()
-    _tell(registration, "event_declined")
-    promoted = _fill_places(event, now)
-    _store_count(event)
     audit.record("event.registration_declined", event, by, registration=registration.id)
+    promoted = _withdraw(registration, "declined", now)
+    _tell(registration, "event_declined")
     return promoted
 
 

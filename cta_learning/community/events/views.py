@@ -194,7 +194,8 @@ def detail(event_id: int):
     )
 
 
-def _refusal(error: Refused, event: Event):
+def refusal_page(error: Refused):
+    """The error page with the reason; nothing of the request is kept."""
     db.session.rollback()
     return render_template("errors/error.html", code=error.status, message=error.message), (
         error.status
@@ -208,11 +209,11 @@ def register(event_id: int):
     form = RegisterForm()
     form.language.choices = choices([("", "")] + [(code, code) for code in event.languages])
     if not form.validate():
-        return _refusal(Refused(_("Choose one of the event's languages."), 400), event)
+        return refusal_page(Refused(_("Choose one of the event's languages."), 400))
     try:
         registration = registrations.register(event, _me(), form.language.data or None, utcnow())
     except Refused as error:
-        return _refusal(error, event)
+        return refusal_page(error)
     db.session.commit()
     messages = {
         "confirmed": _("You are registered. A confirmation is on its way by email."),
@@ -235,7 +236,7 @@ def cancel(event_id: int):
     try:
         registrations.cancel(registration, _me(), utcnow())
     except Refused as error:
-        return _refusal(error, event)
+        return refusal_page(error)
     db.session.commit()
     flash(_("Your registration is cancelled."), "success")
     return redirect(url_for("events.detail", event_id=event.id))
