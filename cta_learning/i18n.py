@@ -167,6 +167,8 @@ def _extract(root: str, pot: str) -> None:
         os.path.join(root, "babel.cfg"),
         "-k",
         "_l",
+        "-k",
+        "lazy_pgettext:1c,2",
         "--no-location",
         "--sort-output",
         "-o",

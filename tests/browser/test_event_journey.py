@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from babel.dates import format_date
+from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.conftest import Factories, outbox
@@ -157,3 +158,22 @@ def test_create_publish_wait_download_and_get_the_freed_place(page, open_page, l
 
     subjects = [message.subject for message in outbox(live_app, to=ana.email)]
     assert f"A place is yours: {TITLE}" in subjects
+
+
+def test_a_visitor_also_sees_the_time_in_the_browser_s_zone(open_page, live_app):
+    from datetime import datetime
+
+    from tests.community.events.helpers import make_event
+
+    # 15:00 UTC in mid-January: 16:00 in Paris, 23:00 in Manila.
+    start = datetime(date.today().year + 1, 1, 15, 15)
+    event = make_event(live_app, starts_at=start, ends_at=start.replace(hour=17))
+    visitor = open_page("Asia/Manila")
+    visitor.goto(f"/events/{event.id}")
+    local = visitor.locator("[data-local-time]")
+    expect(local).to_be_visible()
+    assert re.search(r"Your time: .*11:00\s?PM", local.inner_text()), local.inner_text()
+    # In the event's own zone, the line stays hidden: there is nothing to add.
+    paris = open_page("Europe/Paris")
+    paris.goto(f"/events/{event.id}")
+    assert not paris.locator("[data-local-time]").is_visible()

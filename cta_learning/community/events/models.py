@@ -8,6 +8,7 @@ registrations and changes only while the event row is locked (see `registrations
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -33,7 +34,11 @@ AUDIENCES = {
     "invited": _l("Invited organisations only"),
     "priority_areas": _l("Members whose organisation acts in the event's priority areas"),
 }
-STATUSES = {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled")}
+STATUSES = {
+    "draft": lazy_pgettext("event status", "Draft"),
+    "published": lazy_pgettext("event status", "Published"),
+    "cancelled": lazy_pgettext("event status", "Cancelled"),
+}
 INTERPRETATION_LANGUAGES = {
     "en": _l("English"),
     "fr": _l("French"),
@@ -58,7 +63,7 @@ REGISTRATION_STATUSES = {
     "confirmed": _l("Confirmed"),
     "waiting": _l("On the waiting list"),
     "declined": _l("Declined"),
-    "cancelled": _l("Cancelled"),
+    "cancelled": lazy_pgettext("registration status", "Cancelled"),
 }
 # Registrations that hold (or wait for) a place; the others are history.
 ACTIVE_STATUSES = ("pending", "confirmed", "waiting")

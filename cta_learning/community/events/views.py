@@ -25,6 +25,7 @@ from cta_learning.community.events.models import (
     PERSON_ROLES,
     REGISTRATION_STATUSES,
     SEGMENT_KINDS,
+    STATUSES,
     AgendaSegment,
     Event,
     Registration,
@@ -47,6 +48,7 @@ LABELS = {
     "segments": SEGMENT_KINDS,
     "roles": PERSON_ROLES,
     "statuses": REGISTRATION_STATUSES,
+    "event_statuses": STATUSES,
 }
 bp.add_app_template_global(LABELS, "event_labels")
 bp.add_app_template_global(times, "event_times")
