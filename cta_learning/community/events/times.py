@@ -5,6 +5,7 @@ Local times that a clock change skips do not exist and are refused; times that h
 """
 
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
@@ -38,7 +39,12 @@ def format_in_zone(moment: datetime, zone: str, format: str = "medium") -> str:
 
 def span_in_zone(starts_at: datetime, ends_at: datetime, zone: str) -> str:
     """'Friday, January 22, 2021, 4:00 PM to 6:00 PM' (with a dash), both dates over days."""
-    locale = get_locale()
+    return _span(starts_at, ends_at, zone, str(get_locale()))
+
+
+# Lists show the same few zones and times again and again: format each once per language.
+@lru_cache(maxsize=8192)
+def _span(starts_at: datetime, ends_at: datetime, zone: str, locale: str) -> str:
     start, end = in_zone(starts_at, zone), in_zone(ends_at, zone)
     day = format_date(start, "full", locale=locale)
     if start.date() == end.date():
@@ -64,7 +70,12 @@ def time_span_in_zone(starts_at: datetime, ends_at: datetime, zone: str) -> str:
 
 def zone_label(zone: str) -> str:
     """A zone's name for people: 'Colombia Time (Bogota)'."""
-    return get_timezone_name(ZoneInfo(zone), locale=get_locale())
+    return _zone_label(zone, str(get_locale()))
+
+
+@lru_cache(maxsize=1024)
+def _zone_label(zone: str, locale: str) -> str:
+    return get_timezone_name(ZoneInfo(zone), locale=locale)
 
 
 def zone_abbreviation(moment: datetime, zone: str) -> str:

@@ -4,8 +4,10 @@ Who may see a draft or manage an event, and who may register, is decided in `rul
 """
 
 from datetime import timedelta
+from functools import lru_cache
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -75,6 +77,26 @@ def priority_titles() -> dict[int, str]:
     return {p.id: i18n.translated(p.title, language)[0] for p in content.priorities()}
 
 
+@lru_cache(maxsize=8)
+def _filter_choices(language: str) -> tuple[list, ...]:
+    """The filters' options as plain text in one language (translated once, not per page)."""
+    with force_locale(language):
+        everything = [("", str(_l("All")))]
+
+        def plain(pairs):
+            return choices([(value, str(label)) for value, label in pairs])
+
+        return (
+            plain([("upcoming", _l("Upcoming")), ("past", _l("Past"))]),
+            plain(everything + list(KINDS.items())),
+            plain(
+                everything
+                + [(str(p.id), i18n.translated(p.title, language)[0]) for p in content.priorities()]
+            ),
+            plain(everything + list(INTERPRETATION_LANGUAGES.items())),
+        )
+
+
 class FilterForm(FlaskForm):
     """The list's filters: a GET form; an unknown value is ignored."""
 
@@ -89,13 +111,11 @@ class FilterForm(FlaskForm):
     language = SelectField(_l("Language"))
 
     def set_choices(self, language: str) -> None:
-        everything = [("", _l("All"))]
-        self.kind.choices = choices(everything + list(KINDS.items()))
-        self.priority.choices = choices(
-            everything
-            + [(str(p.id), i18n.translated(p.title, language)[0]) for p in content.priorities()]
-        )
-        self.language.choices = choices(everything + list(INTERPRETATION_LANGUAGES.items()))
+        when, kinds, priorities, languages = _filter_choices(language)
+        self.when.choices = when
+        self.kind.choices = kinds
+        self.priority.choices = priorities
+        self.language.choices = languages
 
     def chosen(self) -> dict[str, str]:
         self.validate()
