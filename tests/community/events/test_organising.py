@@ -5,6 +5,7 @@ from datetime import datetime
 from cta_learning.community.events.models import AgendaSegment, Event, Registration
 from tests.community.events.helpers import event_form, make_event
 from tests.conftest import count, fetch, outbox
+from tests.test_hostile_input import nothing_changes, page_text
 
 
 def test_an_organiser_creates_an_event_in_their_zone_stored_in_utc(app, client, auth):
@@ -115,3 +116,76 @@ def test_cancelling_tells_registrants_and_removes_the_calendar_entry(app, client
     assert "The speakers cannot travel." in message.body_text
     assert "STATUS:CANCELLED" in message.attachments[0]["content"]
     assert fetch(app, Registration, user_id=member.id).status == "confirmed"
+
+
+def test_a_series_has_sessions_that_can_be_joined_on_their_own(app, client, auth, make):
+    organiser = auth.login_as("organiser")
+    series = make_event(app, organiser, title="Migration in crisis contexts: a three-day event")
+    response = client.post(
+        f"/manage/events/new?series={series.id}",
+        data=event_form(title="On the road to the IMRF", kind="briefing"),
+    )
+    assert response.status_code == 302, response.data
+    session = fetch(app, Event, title="On the road to the IMRF")
+    assert session.series_id == series.id
+    client.post(f"/manage/events/{session.id}/publish")
+    series_page = page_text(client.get(f"/events/{series.id}"))
+    assert "Sessions" in series_page and "On the road to the IMRF" in series_page
+    assert "Part of" in page_text(client.get(f"/events/{session.id}"))
+    member = make.user()
+    auth.logout()
+    auth.login(member.email)
+    assert client.post(f"/events/{session.id}/register").status_code == 302
+    assert fetch(app, Registration, user_id=member.id).event_id == session.id
+
+
+def test_materials_registrations_csv_messages_and_attendance(app, client, auth, make):
+    from datetime import timedelta
+
+    from cta_learning.database import utcnow
+
+    organiser = auth.login_as("organiser")
+    start = utcnow() - timedelta(hours=3)
+    event = make_event(app, organiser, starts_at=start, ends_at=start + timedelta(hours=2))
+    came, missed = make.user(name="=HYPERLINK(1)"), make.user(name="Missed")
+    with app.test_request_context():
+        from cta_learning.community.events.models import Registration as Row
+        from cta_learning.extensions import db
+
+        for person in (came, missed):
+            db.session.add(
+                Row(event_id=event.id, user_id=person.id, status="confirmed", language="fr")
+            )
+        db.session.commit()
+    response = client.post(
+        f"/manage/events/{event.id}/materials",
+        data={
+            "recording_url": "https://video.example.org/recording",
+            "materials_summary": "Cities agreed to **share data**.",
+            "documents": "Concept note https://docs.example.org/note.pdf",
+        },
+    )
+    assert response.status_code == 302
+    text = page_text(client.get(f"/events/{event.id}"))
+    assert "Watch the recording" in text and "Concept note" in text
+    with nothing_changes(app):
+        bad = client.post(f"/manage/events/{event.id}/materials", data={"documents": "just text"})
+        assert "Write each document as its title" in page_text(bad)
+
+    came_row = fetch(app, Registration, user_id=came.id)
+    response = client.post(
+        f"/manage/events/{event.id}/attendance", data={"attended": [came_row.id]}
+    )
+    assert response.status_code == 302
+    assert fetch(app, Registration, user_id=came.id).attended is True
+    assert fetch(app, Registration, user_id=missed.id).attended is False
+
+    csv = client.get(f"/manage/events/{event.id}/registrations.csv").get_data(as_text=True)
+    assert "'=HYPERLINK(1)" in csv and ",yes" in csv and ",no" in csv
+
+    response = client.post(
+        f"/manage/events/{event.id}/message",
+        data={"subject": "Slides", "body": "The slides are online."},
+    )
+    assert response.status_code == 302
+    assert outbox(app, to=missed.email)[-1].subject == f"Slides ({event.title})"

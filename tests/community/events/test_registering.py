@@ -222,3 +222,14 @@ def test_recommended_events_on_the_dashboard(app, client, auth, make):
     text = page_text(client.get("/dashboard"))
     assert "Recommended for your organisation" in text
     assert "In your area" in text and "Elsewhere" not in text
+
+
+def test_the_data_export_lists_my_registrations(app, client, auth):
+    auth.login_as()
+    event = make_event(app, title="Exported")
+    register(client, event, language="fr")
+    exported = client.get("/account/export").get_json()
+    (entry,) = exported["event_registrations"]
+    assert entry["event"] == "Exported"
+    assert (entry["status"], entry["interpretation_language"]) == ("confirmed", "fr")
+    assert entry["starts_at"].endswith("Z")
