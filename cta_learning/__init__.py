@@ -105,6 +105,10 @@ def _register_blueprints(app: Flask) -> None:
     from cta_learning.community.events import manage as events_manage
     from cta_learning.community.events import manage_registrations as event_registrations
     from cta_learning.community.events import views as events
+    from cta_learning.community.mailing import manage as mailing_manage
+    from cta_learning.community.mailing import views as mailing
+    from cta_learning.community.mgi import manage as mgi_manage
+    from cta_learning.community.mgi import views as mgi
     from cta_learning.courses import manage as courses_manage
     from cta_learning.courses import views as courses
     from cta_learning.mail import manage as mail_manage
@@ -126,6 +130,10 @@ def _register_blueprints(app: Flask) -> None:
         events.bp,
         events_manage.bp,
         event_registrations.bp,
+        mailing.bp,
+        mailing_manage.bp,
+        mgi.bp,
+        mgi_manage.bp,
     ):
         app.register_blueprint(blueprint)
 
@@ -134,6 +142,7 @@ def _register_commands(app: Flask) -> None:
     from cta_learning import demo, i18n
     from cta_learning.accounts import cli as accounts_cli
     from cta_learning.community.events import cli as events_cli
+    from cta_learning.community.mailing import cli as mailing_cli
     from cta_learning.courses import cli as courses_cli
     from cta_learning.mail import cli as mail_cli
 
@@ -141,5 +150,6 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(mail_cli.mail)
     app.cli.add_command(courses_cli.courses)
     app.cli.add_command(events_cli.events)
+    app.cli.add_command(mailing_cli.mailing)
     app.cli.add_command(i18n.translate)
     app.cli.add_command(demo.seed_demo)

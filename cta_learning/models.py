@@ -13,6 +13,8 @@ from cta_learning.community.events.models import (
     Registration,
     SegmentPerson,
 )
+from cta_learning.community.mailing.models import *  # noqa: F403 - filled in by the module
+from cta_learning.community.mgi.models import *  # noqa: F403 - filled in by the module
 from cta_learning.courses.models import (
     Attempt,
     Certificate,

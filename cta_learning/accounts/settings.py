@@ -28,6 +28,7 @@ from cta_learning.accounts.forms import (
 from cta_learning.actions.operations import recent_actions
 from cta_learning.community.events.registrations import upcoming_for
 from cta_learning.community.events.rules import recommended_events
+from cta_learning.community.mgi.operations import latest_request
 from cta_learning.courses.operations import learner_courses
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
@@ -52,6 +53,7 @@ def dashboard():
         benefit_labels=BENEFIT_LABELS,
         actions=recent_actions(organisation) if organisation else [],
         courses=learner_courses(current_user),
+        mgi_request=latest_request(organisation),
         **_events(organisation),
     )
 

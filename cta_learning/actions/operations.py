@@ -56,6 +56,18 @@ def recent_actions(organisation: Organisation, limit: int = 5) -> list[Action]:
     )
 
 
+def organisations_acting_in(priority_id: int):
+    """A subquery of the organisations with a submitted or published action in the area."""
+    return (
+        select(Action.organisation_id)
+        .join(ActionPriority, ActionPriority.action_id == Action.id)
+        .where(
+            ActionPriority.priority_id == priority_id,
+            Action.status.in_(("submitted", "published")),
+        )
+    )
+
+
 def priority_areas_of(organisation: Organisation | None) -> set[int]:
     """The priority areas of the organisation's submitted and published actions (one query)."""
     if organisation is None:

@@ -8,6 +8,7 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 
+from blinker import signal
 from flask import current_app
 from sqlalchemy import or_, select
 
@@ -17,6 +18,8 @@ from cta_learning.mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
 CLAIM_DURATION = timedelta(minutes=10)
+# Sent with the outbox message when a server refuses it for good (a hard bounce).
+message_refused = signal("message-refused")
 MAX_BACKOFF = timedelta(hours=6)
 
 
@@ -99,6 +102,8 @@ def _record_failure(message: OutboxMessage, error: Exception, permanent: bool) -
     if permanent or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
         message.status = "failed"
         log.warning("email %s to %s failed for good: %s", message.id, message.to_address, error)
+        if permanent:
+            message_refused.send(message)
     else:
         delay = min(timedelta(minutes=2**message.attempts), MAX_BACKOFF)
         message.next_attempt_at = utcnow() + delay

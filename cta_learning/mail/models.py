@@ -10,20 +10,27 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 
-MESSAGE_STATUSES = ("queued", "sent", "failed")
-STATUS_LABELS = {"queued": _l("queued"), "sent": _l("sent"), "failed": _l("failed")}
+MESSAGE_STATUSES = ("queued", "held", "sent", "failed")
+STATUS_LABELS = {
+    "queued": _l("queued"),
+    "held": _l("held (paused)"),
+    "sent": _l("sent"),
+    "failed": _l("failed"),
+}
 
 
 class OutboxMessage(db.Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'sent', 'failed')", name="status"),
+        CheckConstraint("status IN ('queued', 'held', 'sent', 'failed')", name="status"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     category: Mapped[str] = mapped_column(String(40))
+    # Messages sent together (e.g. "campaign:12"): held, released or withdrawn as one.
+    batch: Mapped[str | None] = mapped_column(String(40), index=True)
     to_address: Mapped[str] = mapped_column(String(254), index=True)
     to_name: Mapped[str] = mapped_column(String(120), default="")
     locale: Mapped[str] = mapped_column(String(5), default="en")

@@ -6,6 +6,7 @@ import re
 from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup, escape
+from sqlalchemy import update
 
 from cta_learning.extensions import db
 from cta_learning.mail.models import OutboxMessage
@@ -83,3 +84,41 @@ def email_user(user, template: str, **context) -> OutboxMessage:
     return queue_email(
         user.email, template, locale=user.locale, to_name=user.name, user=user, **context
     )
+
+
+def _set_batch_status(batch: str, from_status: str, to_status: str) -> int:
+    changed = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.batch == batch, OutboxMessage.status == from_status)
+        .values(status=to_status)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    log.info("batch %s: %s messages %s -> %s", batch, changed, from_status, to_status)
+    return changed
+
+
+def hold_batch(batch: str) -> int:
+    """Keep a batch's waiting messages in the outbox (a paused campaign)."""
+    return _set_batch_status(batch, "queued", "held")
+
+
+def release_batch(batch: str) -> int:
+    """Let a held batch's messages go again."""
+    return _set_batch_status(batch, "held", "queued")
+
+
+def withdraw(to_address: str, batch_prefix: str) -> int:
+    """Drop the not-yet-sent messages of such batches to an address (someone who left a list)."""
+    changed = 0
+    for status in ("queued", "held"):
+        changed += db.session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.to_address == to_address,
+                OutboxMessage.batch.startswith(batch_prefix),
+                OutboxMessage.status == status,
+            )
+            .values(status="failed", last_error="withdrawn: the recipient left the list")
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    return changed

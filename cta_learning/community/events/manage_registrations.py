@@ -19,9 +19,9 @@ from cta_learning.community.events.views import refusal_page
 from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
 from cta_learning.security import require_role
+from cta_learning.spreadsheets import safe_cell as _cell
 
 bp = Blueprint("event_registrations", __name__, url_prefix="/manage/events/<int:event_id>")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.before_request
@@ -122,12 +122,6 @@ def message(event_id: int):
         flash(_("The message is on its way to %(count)s people.", count=count), "success")
         return redirect(url_for("event_registrations.index", event_id=event.id))
     return render_template("events_manage/message.html", event=event, form=form)
-
-
-def _cell(value) -> str:
-    """A CSV cell that spreadsheets will not run as a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 @bp.get("/registrations.csv")

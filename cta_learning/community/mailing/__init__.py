@@ -1,0 +1,1 @@
+"""The Call's mailing list: subscribers, topics, campaigns, and leaving it."""

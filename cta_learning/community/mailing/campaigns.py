@@ -1,0 +1,243 @@
+"""Campaigns: written per language, sent to the subscribers of their topics through the outbox.
+
+Queueing goes in batches ordered by subscriber id and records each recipient, so it can stop
+and start again (a paused campaign, a restarted worker) without sending anyone a message twice,
+and its memory does not grow with the list. Each message is rendered once per language; only
+the personal links differ from one recipient to the next.
+"""
+
+import logging
+from datetime import datetime
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import exists, func, insert, select
+
+from cta_learning import audit
+from cta_learning.accounts.models import Membership, Organisation
+from cta_learning.actions.operations import organisations_acting_in
+from cta_learning.community.mailing.models import (
+    Campaign,
+    CampaignRecipient,
+    Subscriber,
+    SubscriberTopic,
+)
+from cta_learning.community.mailing.subscriptions import preferences_token
+from cta_learning.extensions import db
+from cta_learning.i18n import translated
+from cta_learning.mail.models import OutboxMessage
+from cta_learning.mail.operations import SUBJECT_MAX, hold_batch, release_batch
+from cta_learning.security import public_url_for
+from cta_learning.templating import render_markdown
+
+log = logging.getLogger(__name__)
+BATCH_SIZE = 500
+PREFERENCES = "%%PREFERENCES_URL%%"
+UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
+
+
+class CampaignRefused(Exception):
+    """A change the campaign's state does not allow; `message` says why."""
+
+    def __init__(self, message: str):
+        super().__init__(str(message))
+        self.message = message
+
+
+def save_campaign(campaign: Campaign | None, values: dict, by) -> Campaign:
+    """Create or change a campaign while it is a draft or scheduled."""
+    if campaign is None:
+        campaign = Campaign(created_by_id=by.id)
+        db.session.add(campaign)
+    elif campaign.status not in ("draft", "scheduled"):
+        raise CampaignRefused(_("A campaign that has started sending cannot be changed."))
+    for name in ("subjects", "bodies", "topics", "audience", "region", "priority_id"):
+        setattr(campaign, name, values[name])
+    db.session.flush()
+    audit.record("mailing.campaign_saved", campaign, by)
+    return campaign
+
+
+def audience(campaign: Campaign):
+    """The subscribers the campaign is for (not yet queued): subscribed, not suppressed, on
+    one of its topics, and for a members-only campaign, of an unlocked organisation (in the
+    region, acting in the priority area, when the campaign says so)."""
+    query = select(Subscriber.id, Subscriber.email, Subscriber.name, Subscriber.language).where(
+        Subscriber.status == "subscribed",
+        Subscriber.suppressed_at.is_(None),
+        exists().where(
+            SubscriberTopic.subscriber_id == Subscriber.id,
+            SubscriberTopic.topic.in_(campaign.topics),
+        ),
+        ~exists().where(
+            CampaignRecipient.campaign_id == campaign.id,
+            CampaignRecipient.subscriber_id == Subscriber.id,
+        ),
+    )
+    if campaign.audience == "members":
+        organisations = select(Organisation.id).where(Organisation.unlocked_at.is_not(None))
+        if campaign.region:
+            organisations = organisations.where(Organisation.region == campaign.region)
+        if campaign.priority_id:
+            organisations = organisations.where(
+                Organisation.id.in_(organisations_acting_in(campaign.priority_id))
+            )
+        members = select(Membership.user_id).where(Membership.organisation_id.in_(organisations))
+        query = query.where(Subscriber.user_id.in_(members))
+    return query
+
+
+def audience_size(campaign: Campaign) -> int:
+    return db.session.scalar(select(func.count()).select_from(audience(campaign).subquery()))
+
+
+def render(campaign: Campaign, language: str) -> tuple[str, str, str]:
+    """Subject, text and HTML in a language (English when it has no text in it), with
+    placeholders for the personal links."""
+    subject = translated(campaign.subjects, language)[0][:SUBJECT_MAX]
+    body = translated(campaign.bodies, language)[0]
+    with force_locale(language):
+        context = {
+            "subject": subject,
+            "preferences_url": PREFERENCES,
+            "unsubscribe_url": UNSUBSCRIBE,
+        }
+        text = render_template("mail/campaign.txt", body=body, **context)
+        html = render_template("mail/campaign.html", body=render_markdown(body), **context)
+    return subject, text, html
+
+
+def _personal(text: str, token: str) -> str:
+    return text.replace(PREFERENCES, public_url_for("mailing.preferences", token=token)).replace(
+        UNSUBSCRIBE, public_url_for("mailing.unsubscribe", token=token)
+    )
+
+
+def message_for(campaign: Campaign, rendered: tuple[str, str, str], recipient, locale) -> dict:
+    """An outbox row for one recipient, with the one-click unsubscribe headers (RFC 8058)."""
+    subject, text, html = rendered
+    token = preferences_token(recipient)
+    return {
+        "category": "mailing",
+        "batch": campaign.batch,
+        "to_address": recipient.email,
+        "to_name": recipient.name[:120],
+        "locale": locale,
+        "subject": subject,
+        "body_text": _personal(text, token),
+        "body_html": _personal(html, token),
+        "headers": {
+            "List-Unsubscribe": f"<{public_url_for('mailing.unsubscribe', token=token)}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+        },
+        "attachments": [],
+        "status": "queued",
+    }
+
+
+def schedule(campaign: Campaign, at: datetime, by) -> None:
+    """Send at `at` (now or later); the mailing worker queues it from then on."""
+    if campaign.status not in ("draft", "scheduled"):
+        raise CampaignRefused(_("This campaign has already started sending."))
+    if not campaign.subjects.get("en") or not campaign.bodies.get("en"):
+        raise CampaignRefused(_("Write the campaign in English first: it is the fallback."))
+    campaign.status, campaign.scheduled_at = "scheduled", at
+    audit.record("mailing.campaign_scheduled", campaign, by, at=at.isoformat())
+
+
+def queue_batch(campaign: Campaign, now: datetime, size: int = BATCH_SIZE) -> int:
+    """Queue the next recipients of a due campaign; 0 once everyone has it (or while paused)."""
+    if campaign.status not in ("scheduled", "sending") or campaign.scheduled_at > now:
+        return 0
+    campaign.status = "sending"
+    recipients = db.session.execute(audience(campaign).order_by(Subscriber.id).limit(size)).all()
+    if not recipients:
+        campaign.status, campaign.sent_at = "sent", now
+        log.info("campaign %s: every recipient queued (%s)", campaign.id, campaign.queued_count)
+        return 0
+    rendered = {}
+    rows = []
+    for recipient in recipients:
+        language = recipient.language
+        if language not in rendered:
+            rendered[language] = render(campaign, language)
+        rows.append(message_for(campaign, rendered[language], recipient, language))
+    ids = db.session.scalars(insert(OutboxMessage).returning(OutboxMessage.id), rows).all()
+    db.session.execute(
+        insert(CampaignRecipient),
+        [
+            {"campaign_id": campaign.id, "subscriber_id": r.id, "message_id": message_id}
+            for r, message_id in zip(recipients, ids, strict=True)
+        ],
+    )
+    campaign.queued_count += len(rows)
+    return len(rows)
+
+
+def due_campaigns(now: datetime) -> list[Campaign]:
+    return list(
+        db.session.scalars(
+            select(Campaign)
+            .where(Campaign.status.in_(("scheduled", "sending")), Campaign.scheduled_at <= now)
+            .order_by(Campaign.scheduled_at)
+        )
+    )
+
+
+def pause(campaign: Campaign, by) -> int:
+    """Stop a campaign: what is not yet queued waits, what is queued is held in the outbox."""
+    if campaign.status not in ("scheduled", "sending"):
+        raise CampaignRefused(_("Only a campaign that is sending or scheduled can be paused."))
+    campaign.status = "paused"
+    held = hold_batch(campaign.batch)
+    audit.record("mailing.campaign_paused", campaign, by, held=held)
+    return held
+
+
+def resume(campaign: Campaign, by) -> int:
+    if campaign.status != "paused":
+        raise CampaignRefused(_("Only a paused campaign can be resumed."))
+    campaign.status = "sending"
+    released = release_batch(campaign.batch)
+    audit.record("mailing.campaign_resumed", campaign, by, released=released)
+    return released
+
+
+def delivery_counts(campaign: Campaign) -> dict[str, int]:
+    """How many of its messages are queued, held, sent or failed (one query)."""
+    return dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.batch == campaign.batch)
+            .group_by(OutboxMessage.status)
+        ).all()
+    )
+
+
+def failures(campaign: Campaign, limit: int = 100) -> list[OutboxMessage]:
+    return list(
+        db.session.scalars(
+            select(OutboxMessage)
+            .where(OutboxMessage.batch == campaign.batch, OutboxMessage.status == "failed")
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+
+
+def send_test(campaign: Campaign, user) -> OutboxMessage:
+    """The campaign as the admin's language would show it, to the admin alone."""
+    subject, text, html = render(campaign, user.locale)
+    message = OutboxMessage(
+        category="mailing-test",
+        to_address=user.email,
+        to_name=user.name,
+        locale=user.locale,
+        subject=_("[Test] %(subject)s", subject=subject)[:SUBJECT_MAX],
+        body_text=text.replace(PREFERENCES, "#").replace(UNSUBSCRIBE, "#"),
+        body_html=html.replace(PREFERENCES, "#").replace(UNSUBSCRIBE, "#"),
+        headers={},
+    )
+    db.session.add(message)
+    return message

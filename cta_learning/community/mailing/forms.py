@@ -1,0 +1,135 @@
+"""Forms of the mailing list: signing up, preferences, and the admins' campaigns."""
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from cta_learning import content, i18n
+from cta_learning.accounts.forms import MultiCheckboxField, _email_field
+from cta_learning.community.mailing.models import AUDIENCES, TOPICS
+from cta_learning.forms import BaseForm, choices, strip_filter
+
+LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
+
+
+def _topics_field():
+    return MultiCheckboxField(
+        _l("Topics"),
+        choices=choices(TOPICS),
+        validators=[DataRequired(_l("Choose at least one topic."))],
+    )
+
+
+class SubscribeForm(BaseForm):
+    email = _email_field()
+    name = StringField(
+        _l("Your name"),
+        filters=[strip_filter],
+        validators=[
+            Optional(),
+            Length(max=120, message=_l("At most %(max)d characters.", max=120)),
+        ],
+    )
+    language = RadioField(_l("Language of the messages"), choices=choices(LANGUAGES), default="en")
+    topics = _topics_field()
+
+
+class PreferencesForm(BaseForm):
+    language = RadioField(_l("Language of the messages"), choices=choices(LANGUAGES))
+    topics = _topics_field()
+
+
+class ButtonForm(BaseForm):
+    """A button that only carries the CSRF token."""
+
+
+def _subject(language: str):
+    return StringField(
+        _l("Subject (%(language)s)", language=LANGUAGES[language]),
+        filters=[strip_filter],
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("At most %(max)d characters.", max=200)),
+        ],
+    )
+
+
+def _body(language: str):
+    return TextAreaField(
+        _l("Message (%(language)s, Markdown)", language=LANGUAGES[language]),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=50_000)],
+    )
+
+
+class CampaignForm(BaseForm):
+    subject_en, body_en = _subject("en"), _body("en")
+    subject_fr, body_fr = _subject("fr"), _body("fr")
+    subject_es, body_es = _subject("es"), _body("es")
+    topics = _topics_field()
+    audience = RadioField(_l("Audience"), choices=choices(AUDIENCES), default="subscribers")
+    region = SelectField(_l("Region (members only)"), validators=[Optional()])
+    priority_id = SelectField(_l("Priority area (members only)"), validators=[Optional()])
+
+    def set_choices(self, language: str) -> None:
+        everyone = [("", _l("All"))]
+        self.region.choices = choices(everyone + list(i18n.REGION_NAMES.items()))
+        self.priority_id.choices = choices(
+            everyone
+            + [(str(p.id), i18n.translated(p.title, language)[0]) for p in content.priorities()]
+        )
+
+    def validate_subject_en(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Write at least the English subject: it is the fallback."))
+
+    def validate_body_en(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Write at least the English message: it is the fallback."))
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for language in ("fr", "es"):
+            subject, body = self[f"subject_{language}"], self[f"body_{language}"]
+            if bool(subject.data) != bool(body.data):
+                (body if subject.data else subject).errors.append(
+                    _l("Give both the subject and the message in this language, or neither.")
+                )
+                valid = False
+        return valid
+
+    def values(self) -> dict:
+        languages = [code for code in LANGUAGES if self[f"subject_{code}"].data]
+        return {
+            "subjects": {code: self[f"subject_{code}"].data for code in languages},
+            "bodies": {code: self[f"body_{code}"].data for code in languages},
+            "topics": self.topics.data,
+            "audience": self.audience.data,
+            "region": self.region.data or None if self.audience.data == "members" else None,
+            "priority_id": int(self.priority_id.data)
+            if self.priority_id.data and self.audience.data == "members"
+            else None,
+        }
+
+    def fill(self, campaign) -> None:
+        for code in LANGUAGES:
+            self[f"subject_{code}"].data = campaign.subjects.get(code, "")
+            self[f"body_{code}"].data = campaign.bodies.get(code, "")
+        self.topics.data = campaign.topics
+        self.audience.data = campaign.audience
+        self.region.data = campaign.region or ""
+        self.priority_id.data = str(campaign.priority_id or "")
+
+
+class ScheduleForm(BaseForm):
+    when = RadioField(
+        _l("When"),
+        choices=[("now", _l("Send now")), ("later", _l("At a date and time"))],
+        default="now",
+    )
+    date = DateField(_l("Date"), validators=[Optional()])
+    time = TimeField(_l("Time (in your time zone)"), validators=[Optional()])
+
+    def validate_time(self, field) -> None:
+        if self.when.data == "later" and not (self.date.data and field.data):
+            raise ValidationError(_l("Give the date and the time."))

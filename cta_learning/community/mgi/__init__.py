@@ -1,0 +1,1 @@
+"""Local MGI interest: a request per organisation and the secretariat's pipeline."""

@@ -1,0 +1,132 @@
+"""Forms of the Local MGI module: the interest form, the secretariat's step form and filters."""
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from cta_learning.accounts.forms import lower_filter
+from cta_learning.community.mgi.models import LANGUAGES, STEPS
+from cta_learning.forms import BaseForm, choices, strip_filter
+
+_PHONE = re.compile(r"^\+?[0-9 ().-]+$")
+
+
+def _text(label, max_length: int, required: bool = False, area: bool = False, **kwargs):
+    field = TextAreaField if area else StringField
+    first = DataRequired(_l("This field is required.")) if required else Optional()
+    return field(
+        label,
+        filters=[strip_filter],
+        validators=[
+            first,
+            Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
+        ],
+        **kwargs,
+    )
+
+
+def _check_phone(form, field) -> None:
+    digits = sum(character.isdigit() for character in field.data or "")
+    if not _PHONE.match(field.data or "") or not 6 <= digits <= 15:
+        raise ValidationError(
+            _l("Enter a phone number with its country code, like +221 33 123 45 67.")
+        )
+
+
+class InterestForm(BaseForm):
+    focal_name = _text(_l("Name of the focal point"), 120, required=True)
+    focal_position = _text(_l("Position"), 200, required=True)
+    focal_email = EmailField(
+        _l("Email"),
+        filters=[lower_filter],
+        validators=[
+            DataRequired(_l("Enter the focal point's email address.")),
+            Length(max=254, message=_l("An email address has at most 254 characters.")),
+            Email(_l("Enter a valid email address, like name@city.org.")),
+        ],
+    )
+    focal_phone = StringField(
+        _l("Phone"),
+        filters=[strip_filter],
+        validators=[
+            DataRequired(_l("Enter the focal point's phone number.")),
+            Length(max=40, message=_l("At most %(max)d characters.", max=40)),
+            _check_phone,
+        ],
+    )
+    motivation = _text(
+        _l("Why does your government want a Local MGI assessment?"),
+        5_000,
+        required=True,
+        area=True,
+    )
+    population_context = _text(
+        _l("Population and migration context"),
+        5_000,
+        required=True,
+        area=True,
+        description=_l(
+            "The population of your territory, and who arrives, leaves or is displaced there."
+        ),
+    )
+    previous_assessments = _text(
+        _l("Previous assessments"),
+        5_000,
+        area=True,
+        description=_l("Studies or assessments of your migration policies done before, if any."),
+    )
+    departments = _text(
+        _l("Departments to involve"),
+        2_000,
+        area=True,
+        description=_l("The services of your administration that would take part."),
+    )
+    language = RadioField(
+        _l("Preferred language for the assessment"), choices=choices(LANGUAGES), default="en"
+    )
+    consent = BooleanField(
+        _l("I agree that the secretariat shares this request and its contact details with IOM."),
+        validators=[DataRequired(_l("Your consent is needed: the request goes to IOM."))],
+    )
+
+
+class StepForm(BaseForm):
+    step = SelectField(_l("New step"), choices=choices(STEPS))
+    note = _text(
+        _l("Note to the organisation"),
+        5_000,
+        area=True,
+        description=_l("Sent by email to every member. Required when declining: give the reason."),
+    )
+
+    def validate_note(self, field) -> None:
+        if self.step.data == "declined" and not field.data:
+            raise ValidationError(
+                _l("Give the reason for declining: the organisation receives it.")
+            )
+
+
+class FilterForm(FlaskForm):
+    """The pipeline's filters: a GET form; an unknown value is ignored."""
+
+    class Meta:
+        csrf = False
+
+    step = SelectField(_l("Step"))
+    region = SelectField(_l("Region"))
+
+    def set_choices(self, steps, regions) -> None:
+        everything = [("", _l("All"))]
+        self.step.choices = choices(everything + list(steps.items()))
+        self.region.choices = choices(everything + list(regions.items()))
+
+    def chosen(self) -> dict[str, str]:
+        self.validate()
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if field.data and not field.errors
+        }

@@ -1,0 +1,121 @@
+"""Local MGI interest: one request per organisation at a time, and each move along the
+secretariat's pipeline.
+
+A request is open until it reaches a final step (completed or declined); the database keeps
+an organisation to one open request (a partial unique index), so two members who send the
+form at the same moment cannot both create one.
+"""
+
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cta_learning.accounts.models import Organisation, User
+from cta_learning.database import utcnow
+from cta_learning.extensions import db
+
+__all__ = ["MgiRequest", "MgiStepChange"]
+
+# The pipeline, in order; the last two are final.
+STEPS = {
+    "received": lazy_pgettext("mgi step", "Received"),
+    "shared": lazy_pgettext("mgi step", "Shared with IOM"),
+    "in_contact": lazy_pgettext("mgi step", "In contact"),
+    "scheduled": lazy_pgettext("mgi step", "Assessment scheduled"),
+    "completed": lazy_pgettext("mgi step", "Completed"),
+    "declined": lazy_pgettext("mgi step", "Declined"),
+}
+FINAL_STEPS = ("completed", "declined")
+LANGUAGES = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
+
+_OPEN = "step NOT IN ('completed', 'declined')"
+
+
+def _check(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(value) for value in values)})"
+
+
+class MgiRequest(db.Model):
+    __tablename__ = "mgi_requests"
+    __table_args__ = (
+        CheckConstraint(_check("step", STEPS), name="step"),
+        CheckConstraint(_check("language", LANGUAGES), name="language"),
+        Index(
+            "uq_mgi_requests_open_organisation",
+            "organisation_id",
+            unique=True,
+            sqlite_where=text(_OPEN),
+            postgresql_where=text(_OPEN),
+        ),
+        Index("ix_mgi_requests_step_created_at", "step", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    submitted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    step: Mapped[str] = mapped_column(String(20), default="received")
+    focal_name: Mapped[str] = mapped_column(String(120))
+    focal_position: Mapped[str] = mapped_column(String(200))
+    focal_email: Mapped[str] = mapped_column(String(254))
+    focal_phone: Mapped[str] = mapped_column(String(40))
+    motivation: Mapped[str] = mapped_column(Text)
+    population_context: Mapped[str] = mapped_column(Text, default="")
+    previous_assessments: Mapped[str] = mapped_column(Text, default="")
+    departments: Mapped[str] = mapped_column(Text, default="")
+    language: Mapped[str] = mapped_column(String(2), default="en")
+    consented_at: Mapped[datetime]  # consent to share the request with IOM
+    decline_reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    step_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organisation: Mapped[Organisation] = relationship()
+    submitted_by: Mapped[User | None] = relationship()
+    changes: Mapped[list["MgiStepChange"]] = relationship(
+        back_populates="request",
+        cascade="all, delete-orphan",
+        order_by="(MgiStepChange.changed_at, MgiStepChange.id)",
+    )
+
+    def __repr__(self) -> str:
+        return f"<MgiRequest {self.id} org={self.organisation_id} {self.step}>"
+
+    @property
+    def is_open(self) -> bool:
+        return self.step not in FINAL_STEPS
+
+
+class MgiStepChange(db.Model):
+    """One move along the pipeline: who, when, from which step to which, and the note."""
+
+    __tablename__ = "mgi_step_changes"
+    __table_args__ = (
+        CheckConstraint(_check("to_step", STEPS), name="to_step"),
+        CheckConstraint(f"from_step IS NULL OR {_check('from_step', STEPS)}", name="from_step"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("mgi_requests.id", ondelete="CASCADE"), index=True
+    )
+    changed_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    from_step: Mapped[str | None] = mapped_column(String(20))  # None: the request was sent
+    to_step: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    request: Mapped[MgiRequest] = relationship(back_populates="changes")
+    changed_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return (
+            f"<MgiStepChange {self.id} request={self.request_id} {self.from_step}->{self.to_step}>"
+        )
