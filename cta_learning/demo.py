@@ -24,6 +24,7 @@ from cta_learning.community.events.models import Event, Registration
 from cta_learning.community.events.operations import EventDetails
 from cta_learning.community.events.times import in_zone, to_utc
 from cta_learning.database import utcnow
+from cta_learning.demo_mailing import seed_mailing
 from cta_learning.extensions import db
 from cta_learning.i18n import region_for_country
 
@@ -187,6 +188,7 @@ def seed() -> list[User]:
         for action_spec in spec.get("actions", []):
             _action(organisations[spec["name"]], action_spec, admin)
     seed_events(users)
+    seed_mailing(admin)
     return users
 
 

@@ -1,0 +1,71 @@
+"""Demo data for the mailing list: a few people who signed up themselves (members of unlocked
+organisations are subscribed by the unlock itself), a campaign already sent (the public archive)
+and a draft for the admin to try."""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from cta_learning.community.mailing import campaigns, subscriptions
+from cta_learning.community.mailing.models import TOPICS, Campaign
+from cta_learning.database import utcnow
+from cta_learning.extensions import db
+
+SIGNUPS = (
+    ("ngozi@lagos.demo.cta-learning.org", "Ngozi", "en", ["global_processes", "cities_fund"]),
+    ("lucia@quito.demo.cta-learning.org", "Lucía", "es", ["events"]),
+    ("claire@lyon.demo.cta-learning.org", "Claire", "fr", list(TOPICS)),
+)
+SENT = {
+    "subjects": {
+        "en": "The road to the 2026 International Migration Review Forum",
+        "fr": "En route vers le Forum d'examen des migrations internationales 2026",
+        "es": "Rumbo al Foro de Examen de la Migración Internacional 2026",
+    },
+    "bodies": {
+        "en": "Member States review the **Global Compact for Migration** at the IMRF. "
+        "Local and regional governments can take part: submit your actions to the Call so "
+        "that they are counted, and join the peer exchanges announced on the platform.",
+        "fr": "Les États membres examinent le **Pacte mondial sur les migrations** lors de "
+        "l'IMRF. Les collectivités locales et régionales peuvent y prendre part : soumettez "
+        "vos actions à l'Appel pour qu'elles soient comptées, et rejoignez les échanges entre "
+        "pairs annoncés sur la plateforme.",
+        "es": "Los Estados miembros examinan el **Pacto Mundial para la Migración** en el "
+        "IMRF. Los gobiernos locales y regionales pueden participar: presenten sus acciones al "
+        "Llamado para que se tengan en cuenta y únanse a los intercambios entre pares "
+        "anunciados en la plataforma.",
+    },
+    "topics": ["global_processes"],
+    "audience": "subscribers",
+    "region": None,
+    "priority_id": None,
+}
+DRAFT = {
+    "subjects": {"en": "Global Cities Fund: a new call for proposals"},
+    "bodies": {
+        "en": "The Global Cities Fund for Migrants and Refugees opens a new call. "
+        "Members of unlocked organisations in Africa are invited to apply."
+    },
+    "topics": ["cities_fund"],
+    "audience": "members",
+    "region": "africa",
+    "priority_id": None,
+}
+
+
+def seed_mailing(admin) -> None:
+    """Add what is missing; an existing campaign with the same English subject is kept."""
+    now = utcnow()
+    for email, name, language, topics in SIGNUPS:
+        if subscriptions.find(email) is None:
+            subscriber = subscriptions.request_signup(email, name, language, topics, now)
+            subscriptions.confirm(subscriber, "192.0.2.10", now)
+    existing = set(db.session.scalars(select(Campaign.subjects)).all())
+    known = {subjects.get("en") for subjects in existing}
+    if SENT["subjects"]["en"] not in known:
+        campaign = campaigns.save_campaign(None, SENT, admin)
+        campaigns.schedule(campaign, now - timedelta(days=12), admin)
+        while campaigns.queue_batch(campaign, now - timedelta(days=12)):
+            pass  # the last call finds nobody left and marks the campaign sent
+    if DRAFT["subjects"]["en"] not in known:
+        campaigns.save_campaign(None, DRAFT, admin)
