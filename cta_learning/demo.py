@@ -24,7 +24,7 @@ from cta_learning.community.events.models import Event, Registration
 from cta_learning.community.events.operations import EventDetails
 from cta_learning.community.events.times import in_zone, to_utc
 from cta_learning.database import utcnow
-from cta_learning.demo_mailing import seed_mailing
+from cta_learning.demo_mailing import seed_mailing, seed_mgi
 from cta_learning.extensions import db
 from cta_learning.i18n import region_for_country
 
@@ -189,6 +189,7 @@ def seed() -> list[User]:
             _action(organisations[spec["name"]], action_spec, admin)
     seed_events(users)
     seed_mailing(admin)
+    seed_mgi(next(user for user in users if user.email == MONTREAL), admin)
     return users
 
 

@@ -1,6 +1,6 @@
-"""Demo data for the mailing list: a few people who signed up themselves (members of unlocked
-organisations are subscribed by the unlock itself), a campaign already sent (the public archive)
-and a draft for the admin to try."""
+"""Demo data for the mailing list and Local MGI: a few people who signed up themselves (members of
+unlocked organisations are subscribed by the unlock itself), a campaign already sent (the public
+archive), a draft for the admin to try, and Montréal's Local MGI request, shared with IOM."""
 
 from datetime import timedelta
 
@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from cta_learning.community.mailing import campaigns, subscriptions
 from cta_learning.community.mailing.models import TOPICS, Campaign
+from cta_learning.community.mgi import operations as mgi
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 
@@ -60,8 +61,7 @@ def seed_mailing(admin) -> None:
         if subscriptions.find(email) is None:
             subscriber = subscriptions.request_signup(email, name, language, topics, now)
             subscriptions.confirm(subscriber, "192.0.2.10", now)
-    existing = set(db.session.scalars(select(Campaign.subjects)).all())
-    known = {subjects.get("en") for subjects in existing}
+    known = {subjects.get("en") for subjects in db.session.scalars(select(Campaign.subjects))}
     if SENT["subjects"]["en"] not in known:
         campaign = campaigns.save_campaign(None, SENT, admin)
         campaigns.schedule(campaign, now - timedelta(days=12), admin)
@@ -69,3 +69,28 @@ def seed_mailing(admin) -> None:
             pass  # the last call finds nobody left and marks the campaign sent
     if DRAFT["subjects"]["en"] not in known:
         campaigns.save_campaign(None, DRAFT, admin)
+
+
+MGI_REQUEST = {
+    "focal_name": "Élise Tremblay",
+    "focal_position": "Head of the Bureau d'intégration des nouveaux arrivants",
+    "focal_email": "elise.tremblay@montreal.demo.cta-learning.org",
+    "focal_phone": "+1 514 555 0142",
+    "motivation": "We want an outside view of how our services reach newcomers, before the "
+    "city's next action plan on inclusion.",
+    "population_context": "About 1.8 million inhabitants; one in three was born abroad, and the "
+    "city receives many asylum seekers each year.",
+    "previous_assessments": "An internal review of access to services without status (2019).",
+    "departments": "Newcomer integration, housing, public health, libraries.",
+    "language": "fr",
+}
+
+
+def seed_mgi(member, admin) -> None:
+    """Montréal's request, moved to "shared with IOM", unless the city already has one."""
+    organisation = member.organisation
+    if organisation is None or mgi.latest_request(organisation) is not None:
+        return
+    now = utcnow()
+    request = mgi.register_interest(organisation, MGI_REQUEST, member, now - timedelta(days=20))
+    mgi.change_step(request, "shared", "Sent to IOM's Local MGI team.", admin, now)

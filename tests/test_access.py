@@ -25,6 +25,8 @@ from cta_learning.extensions import db
 from cta_learning.mail.models import OutboxMessage
 from tests.actions.helpers import make_action
 from tests.community.events.helpers import event_form, make_event
+from tests.community.mailing.helpers import campaign_form
+from tests.community.mgi.helpers import interest_form, make_request
 from tests.conftest import PASSWORD, fetch
 from tests.courses.helpers import SLUG, import_shipped, right_answers, unlock, wrong_answers
 from tests.test_hostile_input import ORGANISATION, nothing_changes
@@ -55,6 +57,7 @@ PROFILE, NEW_PROFILE, MEMBERS = (
     to("/organisation/members"),
 )
 USERS = to("/admin/users")
+MGI = to("/mgi/")
 SYLLABUS = to("/courses/{course}/")
 FORGOT, CONFIRM = to("/password/forgot"), to("/confirm")
 ANYWHERE = "redirect"  # a 302, wherever it goes (e.g. to a row created by the request)
@@ -227,6 +230,60 @@ TABLE = [
     ("POST", "/manage/events/{event}/attendance",      LOGIN,   403,         403,         403,         409,         409),
     ("GET",  "/manage/events/{event}/message",         LOGIN,   403,         403,         403,         200,         200),
     ("POST", "/manage/events/{event}/message",         LOGIN,   403,         403,         403,         ANYWHERE,    ANYWHERE),
+    # Local MGI: A (unlocked) has the open request {mgi}; B's request {other_mgi} is shared
+    ("GET",  "/mgi/",                                  LOGIN,   200,         200,         200,         200,         200),
+    ("POST", "/mgi/",                                  LOGIN,   403,         MGI,         MGI,         403,         403),
+    ("GET",  "/mgi/{mgi}",                             LOGIN,   404,         200,         200,         404,         404),
+    ("GET",  "/mgi/{other_mgi}",                       LOGIN,   404,         404,         404,         404,         404),
+    ("GET",  "/mgi/999999",                            LOGIN,   404,         404,         404,         404,         404),
+    ("GET",  "/admin/mgi/",                            LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mgi/?step=shared&region=africa",  LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mgi/requests.csv",                LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mgi/{mgi}",                       LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mgi/999999",                      LOGIN,   403,         403,         403,         403,         404),
+    ("POST", "/admin/mgi/{mgi}/step",                  LOGIN,   403,         403,         403,         403,         to("/admin/mgi/{mgi}")),
+    ("POST", "/admin/mgi/{other_mgi}/step",            LOGIN,   403,         403,         403,         403,         409),
+    ("POST", "/admin/mgi/999999/step",                 LOGIN,   403,         403,         403,         403,         404),
+    # Mailing list: {mailing_token} signs the links of a subscriber's messages, {mailing_confirm}
+    # is a sign-up awaiting confirmation; {draft_campaign} and {sent_campaign} are campaigns
+    ("GET",  "/mailing/",                              200,     200,         200,         200,         200,         200),
+    ("POST", "/mailing/",                              200,     200,         200,         200,         200,         200),
+    ("GET",  "/mailing/confirm/{mailing_confirm}",     200,     200,         200,         200,         200,         200),
+    ("POST", "/mailing/confirm/{mailing_confirm}",     ANYWHERE, ANYWHERE,   ANYWHERE,    ANYWHERE,    ANYWHERE,    ANYWHERE),
+    ("POST", "/mailing/confirm/not-a-token",           404,     404,         404,         404,         404,         404),
+    ("GET",  "/mailing/preferences/{mailing_token}",   200,     200,         200,         200,         200,         200),
+    ("POST", "/mailing/preferences/{mailing_token}",   to("/mailing/preferences/{mailing_token}"), to("/mailing/preferences/{mailing_token}"), to("/mailing/preferences/{mailing_token}"), to("/mailing/preferences/{mailing_token}"), to("/mailing/preferences/{mailing_token}"), to("/mailing/preferences/{mailing_token}")),
+    ("POST", "/mailing/preferences/not-a-token",       404,     404,         404,         404,         404,         404),
+    ("GET",  "/mailing/preferences/{mailing_token}/data.json", 200, 200,     200,         200,         200,         200),
+    ("GET",  "/mailing/preferences/not-a-token/data.json", 404, 404,         404,         404,         404,         404),
+    ("GET",  "/mailing/preferences/{mailing_token}/erase", 200, 200,         200,         200,         200,         200),
+    ("POST", "/mailing/preferences/{mailing_token}/erase", 200, 200,         200,         200,         200,         200),
+    ("POST", "/mailing/preferences/not-a-token/erase", 404,     404,         404,         404,         404,         404),
+    ("GET",  "/mailing/unsubscribe/{mailing_token}",   200,     200,         200,         200,         200,         200),
+    ("POST", "/mailing/unsubscribe/{mailing_token}",   200,     200,         200,         200,         200,         200),
+    ("POST", "/mailing/unsubscribe/not-a-token",       404,     404,         404,         404,         404,         404),
+    ("GET",  "/mailing/archive/",                      200,     200,         200,         200,         200,         200),
+    ("GET",  "/mailing/archive/events/",               200,     200,         200,         200,         200,         200),
+    ("GET",  "/mailing/archive/nope/",                 404,     404,         404,         404,         404,         404),
+    ("GET",  "/mailing/archive/campaigns/{sent_campaign}", 200, 200,         200,         200,         200,         200),
+    ("GET",  "/mailing/archive/campaigns/{draft_campaign}", 404, 404,        404,         404,         404,         404),
+    ("GET",  "/admin/mailing/",                        LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mailing/subscribers.csv",         LOGIN,   403,         403,         403,         403,         200),
+    ("GET",  "/admin/mailing/campaigns/new",           LOGIN,   403,         403,         403,         403,         200),
+    ("POST", "/admin/mailing/campaigns/new",           LOGIN,   403,         403,         403,         403,         ANYWHERE),
+    ("GET",  "/admin/mailing/campaigns/{draft_campaign}", LOGIN, 403,        403,         403,         403,         200),
+    ("GET",  "/admin/mailing/campaigns/{sent_campaign}?preview=fr", LOGIN, 403, 403,      403,         403,         200),
+    ("GET",  "/admin/mailing/campaigns/999999",        LOGIN,   403,         403,         403,         403,         404),
+    ("GET",  "/admin/mailing/campaigns/{draft_campaign}/edit", LOGIN, 403,   403,         403,         403,         200),
+    ("POST", "/admin/mailing/campaigns/{draft_campaign}/edit", LOGIN, 403,   403,         403,         403,         to("/admin/mailing/campaigns/{draft_campaign}")),
+    ("POST", "/admin/mailing/campaigns/{sent_campaign}/edit", LOGIN, 403,    403,         403,         403,         409),
+    ("POST", "/admin/mailing/campaigns/{draft_campaign}/test", LOGIN, 403,   403,         403,         403,         to("/admin/mailing/campaigns/{draft_campaign}")),
+    ("POST", "/admin/mailing/campaigns/{draft_campaign}/schedule", LOGIN, 403, 403,       403,         403,         to("/admin/mailing/campaigns/{draft_campaign}")),
+    ("POST", "/admin/mailing/campaigns/{sent_campaign}/schedule", LOGIN, 403, 403,        403,         403,         409),
+    ("POST", "/admin/mailing/campaigns/{draft_campaign}/pause", LOGIN, 403,  403,         403,         403,         409),
+    ("POST", "/admin/mailing/campaigns/{sent_campaign}/pause", LOGIN, 403,   403,         403,         403,         409),
+    ("POST", "/admin/mailing/campaigns/{draft_campaign}/resume", LOGIN, 403, 403,         403,         403,         409),
+    ("POST", "/admin/mailing/campaigns/999999/pause",  LOGIN,   403,         403,         403,         403,         404),
     # the external submission site's webhook (no secret is configured in the tests)
     ("POST", "/api/v1/hooks/action-submitted",         503,     503,         503,         503,         503,         503),
 ]
@@ -292,13 +349,39 @@ POST_DATA = {
     },
     "/manage/events/{event}/materials": {"recording_url": "https://video.example.org/1"},
     "/manage/events/{event}/message": {"subject": "Agenda", "body": "The agenda is online."},
+    "/mgi/": interest_form(),
+    "/admin/mgi/{mgi}/step": {"step": "shared", "note": "Sent to IOM's regional office."},
+    "/admin/mgi/{other_mgi}/step": {"step": "received"},
+    "/admin/mgi/999999/step": {"step": "shared"},
+    "/mailing/": {
+        "email": "reader.two@example.org",
+        "name": "Reader",
+        "language": "fr",
+        "topics": ["events"],
+    },
+    "/mailing/preferences/{mailing_token}": {"language": "fr", "topics": ["events"]},
+    "/mailing/preferences/not-a-token": {"language": "fr", "topics": ["events"]},
+    "/admin/mailing/campaigns/new": campaign_form(),
+    "/admin/mailing/campaigns/{draft_campaign}/edit": campaign_form(),
+    "/admin/mailing/campaigns/{sent_campaign}/edit": campaign_form(),
+    "/admin/mailing/campaigns/{draft_campaign}/schedule": {"when": "now"},
+    "/admin/mailing/campaigns/{sent_campaign}/schedule": {"when": "now"},
 }
 
 
 class World:
     """Organisations A and B, one person per role, an outbox message, and sign-in."""
 
-    def __init__(self, app, make, auth, learning: bool = True, with_events: bool = True):
+    def __init__(
+        self,
+        app,
+        make,
+        auth,
+        learning: bool = True,
+        with_events: bool = True,
+        mgi: bool = False,
+        mailing: bool = False,
+    ):
         self.auth = auth
         owner, organisation = make.member(email="owner@a.example.org")
         member, _ = make.member(organisation, role="member", email="member@a.example.org")
@@ -355,8 +438,14 @@ class World:
             _learning(app, organisation, owner) if learning else (SLUG, 0, "-")
         )
         events = _events(app, make, self.people[ORGANISER], member) if with_events else {}
+        if mgi and not learning:
+            unlock(app, organisation)  # the MOOC rows unlock A already
+        mgi_ids = _mgi(app, organisation, owner, other, other_owner) if mgi else {}
+        mailing_ids = _mailing(app, self.people[ADMIN]) if mailing else {}
         self.ids = {
             **events,
+            **mgi_ids,
+            **mailing_ids,
             "course": course,
             "attempt": attempt,
             "certificate": certificate,
@@ -444,12 +533,53 @@ def _events(app, make, organiser, member) -> dict:
         }
 
 
+def _mgi(app, organisation, owner, other, other_owner) -> dict:
+    """A's open Local MGI request, and B's, already shared with IOM."""
+    mine = make_request(app, organisation, owner)
+    theirs = make_request(app, other, other_owner, step="shared")
+    return {"mgi": mine.id, "other_mgi": theirs.id}
+
+
+def _mailing(app, admin) -> dict:
+    """A subscriber (and the token of their links), a sign-up awaiting confirmation, a draft
+    campaign and a sent one."""
+    from cta_learning.community.mailing import subscriptions
+    from cta_learning.community.mailing.models import Campaign, Subscriber, SubscriberTopic
+
+    with app.test_request_context():
+        now = utcnow()
+        reader = Subscriber(
+            email="reader@example.org", status="subscribed", consent_source="signup"
+        )
+        reader.topic_links = [SubscriberTopic(topic="events")]
+        pending = Subscriber(
+            email="unsure@example.org",
+            confirm_token_hash=hash_random_token("mailing-confirm-token"),
+            confirm_expires_at=now + timedelta(days=1),
+        )
+        texts = {"subjects": {"en": "News"}, "bodies": {"en": "Text"}, "topics": ["events"]}
+        draft = Campaign(**texts, created_by_id=admin.id)
+        sent = Campaign(**texts, status="sent", scheduled_at=now, sent_at=now)
+        db.session.add_all([reader, pending, draft, sent])
+        db.session.flush()
+        ids = {
+            "mailing_token": subscriptions.preferences_token(reader),
+            "mailing_confirm": "mailing-confirm-token",
+            "draft_campaign": draft.id,
+            "sent_campaign": sent.id,
+        }
+        db.session.commit()
+        return ids
+
+
 @pytest.fixture
 def world(request, app, make, auth):
     path = getattr(request.node, "callspec", None) and request.node.callspec.params.get("path")
     learning = path is None or path.startswith(("/courses", "/certificates", "/manage/courses"))
     with_events = path is None or path.startswith(("/events", "/manage/events"))
-    return World(app, make, auth, learning, with_events)
+    mgi = path is None or path.startswith(("/mgi", "/admin/mgi"))
+    mailing = path is None or path.startswith(("/mailing", "/admin/mailing"))
+    return World(app, make, auth, learning, with_events, mgi, mailing)
 
 
 def assert_outcome(response, expected, url: str, ids: dict) -> None:

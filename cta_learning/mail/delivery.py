@@ -1,12 +1,13 @@
 """Delivering the outbox over SMTP, with retries and backoff."""
 
+import hashlib
 import logging
 import smtplib
 import ssl
 from datetime import timedelta
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, parseaddr
 
 from blinker import signal
 from flask import current_app
@@ -31,6 +32,13 @@ def smtp_configured() -> bool:
     return bool(current_app.config["SMTP_HOST"])
 
 
+def stable_message_id(message: OutboxMessage, domain: str) -> str:
+    """The same Message-ID on every attempt, so that a copy sent again after an unclear
+    failure (the server had it, the answer was lost) is recognised as the same message."""
+    unique = hashlib.sha256(f"{message.id}/{message.created_at.isoformat()}".encode())
+    return f"<{unique.hexdigest()[:32]}@{domain}>"
+
+
 def build_message(message: OutboxMessage) -> EmailMessage:
     """The MIME message for an outbox row: text with an HTML alternative."""
     sender_name, sender_address = parseaddr(current_app.config["MAIL_FROM"])
@@ -38,7 +46,9 @@ def build_message(message: OutboxMessage) -> EmailMessage:
     email["From"] = formataddr((sender_name, sender_address))
     email["To"] = Address(display_name=message.to_name, addr_spec=message.to_address)
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain=sender_address.rpartition("@")[2] or "localhost")
+    email["Message-ID"] = stable_message_id(
+        message, sender_address.rpartition("@")[2] or "localhost"
+    )
     for name, value in (message.headers or {}).items():
         email[name] = value
     email.set_content(message.body_text)
@@ -91,8 +101,9 @@ def _claim(limit: int) -> list[int]:
     messages = db.session.scalars(query).all()
     for message in messages:
         message.locked_until = now + CLAIM_DURATION
+    ids = [message.id for message in messages]  # before the commit expires them: no reloads
     db.session.commit()
-    return [message.id for message in messages]
+    return ids
 
 
 def _record_failure(message: OutboxMessage, error: Exception, permanent: bool) -> None:
@@ -129,13 +140,25 @@ def deliver_due(limit: int | None = None) -> tuple[int, int]:
     try:
         connection = _connect()
     except (OSError, smtplib.SMTPException) as error:
-        for message in db.session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids))):
+        waiting = select(OutboxMessage).where(
+            OutboxMessage.id.in_(ids), OutboxMessage.status == "queued"
+        )
+        for message in db.session.scalars(waiting):
             _record_failure(message, error, permanent=False)
         db.session.commit()
         return 0, len(ids)
     with connection:
         for message_id in ids:
-            message = db.session.get(OutboxMessage, message_id)
+            # Read again, and locked while it is sent (PostgreSQL): a message withdrawn (its
+            # recipient left the list) or held (its campaign paused) since the claim stays.
+            message = db.session.get(
+                OutboxMessage, message_id, with_for_update=True, populate_existing=True
+            )
+            if message is None or message.status != "queued":
+                if message is not None:
+                    message.locked_until = None
+                db.session.commit()
+                continue
             try:
                 connection.send_message(build_message(message))
             except (OSError, smtplib.SMTPException) as error:

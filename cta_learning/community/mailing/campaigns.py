@@ -108,10 +108,11 @@ def render(campaign: Campaign, language: str) -> tuple[str, str, str]:
     return subject, text, html
 
 
-def _personal(text: str, token: str) -> str:
-    return text.replace(PREFERENCES, public_url_for("mailing.preferences", token=token)).replace(
-        UNSUBSCRIBE, public_url_for("mailing.unsubscribe", token=token)
-    )
+def _personal(text: str, token: str, language: str) -> str:
+    """The personal links, which open in the subscriber's language."""
+    return text.replace(
+        PREFERENCES, public_url_for("mailing.preferences", token=token, lang=language)
+    ).replace(UNSUBSCRIBE, public_url_for("mailing.unsubscribe", token=token, lang=language))
 
 
 def message_for(campaign: Campaign, rendered: tuple[str, str, str], recipient, locale) -> dict:
@@ -125,8 +126,8 @@ def message_for(campaign: Campaign, rendered: tuple[str, str, str], recipient, l
         "to_name": recipient.name[:120],
         "locale": locale,
         "subject": subject,
-        "body_text": _personal(text, token),
-        "body_html": _personal(html, token),
+        "body_text": _personal(text, token, locale),
+        "body_html": _personal(html, token, locale),
         "headers": {
             "List-Unsubscribe": f"<{public_url_for('mailing.unsubscribe', token=token)}>",
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
@@ -146,12 +147,29 @@ def schedule(campaign: Campaign, at: datetime, by) -> None:
     audit.record("mailing.campaign_scheduled", campaign, by, at=at.isoformat())
 
 
+def _next_recipients(campaign: Campaign, size: int) -> list:
+    """The next `size` recipients by id. Searched from past the last one queued first: from
+    the start, each batch would check every recipient queued before it (quadratic in the
+    list). Then from the start, for anyone who joined behind that front (a lower id)."""
+    front = db.session.scalar(
+        select(func.max(CampaignRecipient.subscriber_id)).where(
+            CampaignRecipient.campaign_id == campaign.id
+        )
+    )
+    query = audience(campaign).order_by(Subscriber.id).limit(size)
+    if front is not None:
+        recipients = db.session.execute(query.where(Subscriber.id > front)).all()
+        if recipients:
+            return recipients
+    return db.session.execute(query).all()
+
+
 def queue_batch(campaign: Campaign, now: datetime, size: int = BATCH_SIZE) -> int:
     """Queue the next recipients of a due campaign; 0 once everyone has it (or while paused)."""
     if campaign.status not in ("scheduled", "sending") or campaign.scheduled_at > now:
         return 0
     campaign.status = "sending"
-    recipients = db.session.execute(audience(campaign).order_by(Subscriber.id).limit(size)).all()
+    recipients = _next_recipients(campaign, size)
     if not recipients:
         campaign.status, campaign.sent_at = "sent", now
         log.info("campaign %s: every recipient queued (%s)", campaign.id, campaign.queued_count)
@@ -163,7 +181,11 @@ def queue_batch(campaign: Campaign, now: datetime, size: int = BATCH_SIZE) -> in
         if language not in rendered:
             rendered[language] = render(campaign, language)
         rows.append(message_for(campaign, rendered[language], recipient, language))
-    ids = db.session.scalars(insert(OutboxMessage).returning(OutboxMessage.id), rows).all()
+    # In the order of `rows` (not guaranteed without sort_by_parameter_order), so that each
+    # recipient is recorded with their own message.
+    ids = db.session.scalars(
+        insert(OutboxMessage).returning(OutboxMessage.id, sort_by_parameter_order=True), rows
+    ).all()
     db.session.execute(
         insert(CampaignRecipient),
         [
@@ -186,9 +208,12 @@ def due_campaigns(now: datetime) -> list[Campaign]:
 
 
 def pause(campaign: Campaign, by) -> int:
-    """Stop a campaign: what is not yet queued waits, what is queued is held in the outbox."""
-    if campaign.status not in ("scheduled", "sending"):
+    """Stop a campaign: what is not yet queued waits, what is queued is held in the outbox.
+    A campaign queued for everyone ("sent") can still be paused while messages wait."""
+    if campaign.status not in ("scheduled", "sending", "sent"):
         raise CampaignRefused(_("Only a campaign that is sending or scheduled can be paused."))
+    if campaign.status == "sent" and not delivery_counts(campaign).get("queued"):
+        raise CampaignRefused(_("Every message of this campaign has left already."))
     campaign.status = "paused"
     held = hold_batch(campaign.batch)
     audit.record("mailing.campaign_paused", campaign, by, held=held)
@@ -198,7 +223,8 @@ def pause(campaign: Campaign, by) -> int:
 def resume(campaign: Campaign, by) -> int:
     if campaign.status != "paused":
         raise CampaignRefused(_("Only a paused campaign can be resumed."))
-    campaign.status = "sending"
+    # Queued for everyone before the pause: sent again, without queueing newcomers.
+    campaign.status = "sent" if campaign.sent_at else "sending"
     released = release_batch(campaign.batch)
     audit.record("mailing.campaign_resumed", campaign, by, released=released)
     return released

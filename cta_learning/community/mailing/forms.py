@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from cta_learning import content, i18n
 from cta_learning.accounts.forms import MultiCheckboxField, _email_field
@@ -79,16 +79,19 @@ class CampaignForm(BaseForm):
             + [(str(p.id), i18n.translated(p.title, language)[0]) for p in content.priorities()]
         )
 
-    def validate_subject_en(self, field) -> None:
-        if not field.data:
-            raise ValidationError(_l("Write at least the English subject: it is the fallback."))
-
-    def validate_body_en(self, field) -> None:
-        if not field.data:
-            raise ValidationError(_l("Write at least the English message: it is the fallback."))
-
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        # Here rather than in validate_subject_en: Optional() stops the chain on an empty field.
+        if not self.subject_en.data:
+            self.subject_en.errors.append(
+                _l("Write at least the English subject: it is the fallback.")
+            )
+            valid = False
+        if not self.body_en.data:
+            self.body_en.errors.append(
+                _l("Write at least the English message: it is the fallback.")
+            )
+            valid = False
         for language in ("fr", "es"):
             subject, body = self[f"subject_{language}"], self[f"body_{language}"]
             if bool(subject.data) != bool(body.data):
@@ -124,12 +127,16 @@ class CampaignForm(BaseForm):
 class ScheduleForm(BaseForm):
     when = RadioField(
         _l("When"),
-        choices=[("now", _l("Send now")), ("later", _l("At a date and time"))],
+        choices=choices([("now", _l("Send now")), ("later", _l("At a date and time"))]),
         default="now",
     )
     date = DateField(_l("Date"), validators=[Optional()])
     time = TimeField(_l("Time (in your time zone)"), validators=[Optional()])
 
-    def validate_time(self, field) -> None:
-        if self.when.data == "later" and not (self.date.data and field.data):
-            raise ValidationError(_l("Give the date and the time."))
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Not in validate_time: Optional() stops the chain on an empty field.
+        if valid and self.when.data == "later" and not (self.date.data and self.time.data):
+            self.time.errors.append(_l("Give the date and the time."))
+            valid = False
+        return valid

@@ -65,19 +65,25 @@ def subscribe_member(user, organisation: Organisation, now: datetime) -> Subscri
     """Subscribe a member of an unlocked organisation, recording which action opened it; an
     address that left the list is never subscribed again this way."""
     subscriber = find(user.email)
+    linked = db.session.scalar(select(Subscriber).where(Subscriber.user_id == user.id))
+    if subscriber is None:
+        subscriber = linked  # the account's address changed since it was subscribed
     if subscriber is not None and subscriber.status == "unsubscribed":
         return None
+    # One subscription per account (user_id is unique): link only if no other row holds it.
+    account_id = user.id if linked is None or linked is subscriber else None
     grants = access_for(organisation).grants
     action_id = next((grant.action_id for grant in grants if grant.action_id), None)
     if subscriber is None:
         subscriber = Subscriber(email=user.email, name=user.name, language=user.locale)
         _set_topics(subscriber, TOPICS)
         db.session.add(subscriber)
-    elif subscriber.is_subscribed:
-        subscriber.user_id = subscriber.user_id or user.id
+    subscriber.email = user.email
+    if subscriber.is_subscribed:
+        subscriber.user_id = account_id or subscriber.user_id
         return subscriber
     subscriber.status = "subscribed"
-    subscriber.user_id = user.id
+    subscriber.user_id = account_id or subscriber.user_id
     subscriber.consent_source = "unlock"
     subscriber.consent_organisation_id = organisation.id
     subscriber.consent_action_id = action_id
@@ -124,7 +130,7 @@ def request_signup(
         locale=language,
         to_name=name,
         category="mailing",
-        confirm_url=public_url_for("mailing.confirm", token=token),
+        confirm_url=public_url_for("mailing.confirm", token=token, lang=language),
     )
     log.info("mailing sign-up of subscriber %s awaits confirmation", subscriber.id)
     return subscriber
@@ -190,6 +196,9 @@ def export_data(subscriber: Subscriber) -> dict:
             "opt_in_at": isoformat_utc(subscriber.opt_in_at),
         },
         "unsubscribed_at": isoformat_utc(subscriber.unsubscribed_at),
+        "unsubscribe_source": subscriber.unsubscribe_source,
+        "hard_bounces": subscriber.hard_bounces,
+        "suppressed_at": isoformat_utc(subscriber.suppressed_at),
         "created_at": isoformat_utc(subscriber.created_at),
     }
 
@@ -212,6 +221,7 @@ def _count_hard_bounce(message) -> None:
     subscriber.hard_bounces += 1
     if subscriber.hard_bounces >= HARD_BOUNCES_BEFORE_SUPPRESSION and not subscriber.suppressed_at:
         subscriber.suppressed_at = utcnow()
+        withdraw(subscriber.email, CAMPAIGN_BATCHES)  # the rest would bounce too
         log.warning(
             "subscriber %s suppressed after %s hard bounces", subscriber.id, subscriber.hard_bounces
         )

@@ -124,14 +124,15 @@ def data(token: str):
     )
 
 
-@bp.post("/preferences/<token>/erase")
+@bp.route("/preferences/<token>/erase", methods=["GET", "POST"])
 def erase(token: str):
     subscriber = _subscriber(token)
-    if not ButtonForm().validate():
-        abort(400)
-    subscriptions.erase(subscriber)
-    db.session.commit()
-    return render_template("mailing/erased.html")
+    form = ButtonForm()
+    if form.validate_on_submit():
+        subscriptions.erase(subscriber)
+        db.session.commit()
+        return render_template("mailing/erased.html")
+    return render_template("mailing/erase.html", subscriber=subscriber, token=token, form=form)
 
 
 @bp.get("/archive/")
@@ -139,7 +140,8 @@ def erase(token: str):
 def archive(topic: str | None = None):
     if topic is not None and topic not in TOPICS:
         abort(404)
-    query = select(Campaign).where(Campaign.status == "sent")
+    # Campaigns for members only stay out of the public archive.
+    query = select(Campaign).where(Campaign.status == "sent", Campaign.audience == "subscribers")
     if topic:
         query = query.where(cast(Campaign.topics, String).like(f'%"{topic}"%'))
     count = select(func.count()).select_from(query.subquery())
@@ -150,6 +152,6 @@ def archive(topic: str | None = None):
 @bp.get("/archive/campaigns/<int:campaign_id>")
 def archived(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.status != "sent":
+    if campaign is None or campaign.status != "sent" or campaign.audience != "subscribers":
         abort(404)
     return render_template("mailing/archived.html", campaign=campaign)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from cta_learning.community.mgi import operations
 from cta_learning.community.mgi.forms import FilterForm, StepForm
 from cta_learning.community.mgi.models import STEPS, MgiRequest, MgiStepChange
-from cta_learning.community.mgi.rules import Refused
+from cta_learning.community.mgi.rules import Refused, next_step
 from cta_learning.community.mgi.views import refusal_page
 from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
@@ -136,7 +136,9 @@ def detail(request_id: int):
     )
     if item is None:
         abort(404)
-    return _render_detail(item, StepForm())
+    form = StepForm()
+    form.step.data = next_step(item)
+    return _render_detail(item, form)
 
 
 @bp.post("/<int:request_id>/step")

@@ -51,6 +51,13 @@ def refusal_message(reason: str) -> str:
     return messages[reason]
 
 
+def next_step(request: MgiRequest) -> str | None:
+    """The step an open request usually goes to next (declining is the other way out)."""
+    if request.step in FINAL_STEPS:
+        return None
+    return ORDER[ORDER.index(request.step) + 1]
+
+
 def step_refusal(request: MgiRequest, to_step: str, note: str) -> Refused | None:
     """Why the request may not move to `to_step`, or None: the pipeline only goes forward,
     a final step is final, and declining needs a reason."""
