@@ -6,7 +6,7 @@ from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, SelectChoice, StringField, TextAreaField
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -50,3 +50,18 @@ def choices(options) -> list[SelectChoice]:
     """Select options from a {value: label} mapping or (value, label) pairs."""
     pairs = options.items() if isinstance(options, dict) else options
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+def text_field(label, max_length: int, required: bool = False, area: bool = False, **kwargs):
+    """A trimmed text field (a text area with `area`), required or optional, of bounded length."""
+    field = TextAreaField if area else StringField
+    first = DataRequired(_l("This field is required.")) if required else Optional()
+    return field(
+        label,
+        filters=[strip_filter],
+        validators=[
+            first,
+            Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
+        ],
+        **kwargs,
+    )

@@ -17,7 +17,6 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
-    TextAreaField,
     TimeField,
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
@@ -33,21 +32,7 @@ from cta_learning.community.events.models import (
     SEGMENT_KINDS,
 )
 from cta_learning.community.events.times import NonexistentTime, to_utc
-from cta_learning.forms import BaseForm, choices, strip_filter
-
-
-def _text(label, max_length: int, required: bool = False, area: bool = False, **kwargs):
-    field = TextAreaField if area else StringField
-    first = DataRequired(_l("This field is required.")) if required else Optional()
-    return field(
-        label,
-        filters=[strip_filter],
-        validators=[
-            first,
-            Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
-        ],
-        **kwargs,
-    )
+from cta_learning.forms import BaseForm, choices, strip_filter, text_field
 
 
 def _check_web_address(form, field) -> None:
@@ -79,12 +64,12 @@ def _moment(form, day_field, time_field):
 
 
 class EventForm(BaseForm):
-    title = _text(_l("Title"), 200, required=True)
+    title = text_field(_l("Title"), 200, required=True)
     kind = SelectField(_l("Kind of event"), choices=choices(KINDS))
-    summary = _text(_l("Summary"), 500, required=True, area=True)
-    description = _text(_l("Description"), 20_000, area=True)
-    objectives = _text(_l("Objectives"), 10_000, area=True)
-    expected_results = _text(_l("Expected results"), 10_000, area=True)
+    summary = text_field(_l("Summary"), 500, required=True, area=True)
+    description = text_field(_l("Description"), 20_000, area=True)
+    objectives = text_field(_l("Objectives"), 10_000, area=True)
+    expected_results = text_field(_l("Expected results"), 10_000, area=True)
     timezone = SelectField(_l("Time zone of the event"))
     start_date = DateField(
         _l("Start date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))]
@@ -100,7 +85,7 @@ class EventForm(BaseForm):
     )
     format = RadioField(_l("Format"), choices=choices(FORMATS), default="online")
     online_url = _web_address(_l("Link to join online"))
-    venue = _text(_l("Venue"), 300)
+    venue = text_field(_l("Venue"), 300)
     languages = MultiCheckboxField(
         _l("Interpretation languages"), choices=choices(INTERPRETATION_LANGUAGES)
     )
@@ -200,7 +185,7 @@ class PostponeForm(BaseForm):
 
 
 class CancelEventForm(BaseForm):
-    reason = _text(_l("Message to registrants"), 2_000, required=True, area=True)
+    reason = text_field(_l("Message to registrants"), 2_000, required=True, area=True)
 
 
 class PersonForm(BaseForm):
@@ -208,9 +193,9 @@ class PersonForm(BaseForm):
         csrf = False  # part of the segment form, which carries the token
 
     role = SelectField(_l("Role"), choices=choices(PERSON_ROLES))
-    name = _text(_l("Name"), 120)
-    job_title = _text(_l("Title"), 200)
-    organisation = _text(_l("Organisation"), 200)
+    name = text_field(_l("Name"), 120)
+    job_title = text_field(_l("Title"), 200)
+    organisation = text_field(_l("Organisation"), 200)
     country = SelectField(_l("Country"), validators=[Optional()])
 
     def validate(self, extra_validators=None) -> bool:
@@ -223,8 +208,8 @@ class PersonForm(BaseForm):
 
 class SegmentForm(BaseForm):
     kind = SelectField(_l("Kind of segment"), choices=choices(SEGMENT_KINDS))
-    title = _text(_l("Title"), 200, required=True)
-    guiding_question = _text(_l("Guiding question"), 2_000, area=True)
+    title = text_field(_l("Title"), 200, required=True)
+    guiding_question = text_field(_l("Guiding question"), 2_000, area=True)
     day = SelectField(_l("Day"))
     start_time = TimeField(
         _l("Starts at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
@@ -237,8 +222,8 @@ class SegmentForm(BaseForm):
 
 class MaterialsForm(BaseForm):
     recording_url = _web_address(_l("Recording"))
-    materials_summary = _text(_l("Summary of the discussions"), 20_000, area=True)
-    documents = _text(
+    materials_summary = text_field(_l("Summary of the discussions"), 20_000, area=True)
+    documents = text_field(
         _l("Documents"),
         5_000,
         area=True,
@@ -265,8 +250,8 @@ class RegisterForm(BaseForm):
 
 
 class MessageForm(BaseForm):
-    subject = _text(_l("Subject"), 200, required=True)
-    body = _text(_l("Message"), 10_000, required=True, area=True)
+    subject = text_field(_l("Subject"), 200, required=True)
+    body = text_field(_l("Message"), 10_000, required=True, area=True)
 
 
 class ConfirmForm(BaseForm):

@@ -4,28 +4,14 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from cta_learning.accounts.forms import lower_filter
 from cta_learning.community.mgi.models import LANGUAGES, STEPS
-from cta_learning.forms import BaseForm, choices, strip_filter
+from cta_learning.forms import BaseForm, choices, strip_filter, text_field
 
 _PHONE = re.compile(r"^\+?[0-9 ().-]+$")
-
-
-def _text(label, max_length: int, required: bool = False, area: bool = False, **kwargs):
-    field = TextAreaField if area else StringField
-    first = DataRequired(_l("This field is required.")) if required else Optional()
-    return field(
-        label,
-        filters=[strip_filter],
-        validators=[
-            first,
-            Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
-        ],
-        **kwargs,
-    )
 
 
 def _check_phone(form, field) -> None:
@@ -37,8 +23,8 @@ def _check_phone(form, field) -> None:
 
 
 class InterestForm(BaseForm):
-    focal_name = _text(_l("Name of the focal point"), 120, required=True)
-    focal_position = _text(_l("Position"), 200, required=True)
+    focal_name = text_field(_l("Name of the focal point"), 120, required=True)
+    focal_position = text_field(_l("Position"), 200, required=True)
     focal_email = EmailField(
         _l("Email"),
         filters=[lower_filter],
@@ -57,13 +43,13 @@ class InterestForm(BaseForm):
             _check_phone,
         ],
     )
-    motivation = _text(
+    motivation = text_field(
         _l("Why does your government want a Local MGI assessment?"),
         5_000,
         required=True,
         area=True,
     )
-    population_context = _text(
+    population_context = text_field(
         _l("Population and migration context"),
         5_000,
         required=True,
@@ -72,13 +58,13 @@ class InterestForm(BaseForm):
             "The population of your territory, and who arrives, leaves or is displaced there."
         ),
     )
-    previous_assessments = _text(
+    previous_assessments = text_field(
         _l("Previous assessments"),
         5_000,
         area=True,
         description=_l("Studies or assessments of your migration policies done before, if any."),
     )
-    departments = _text(
+    departments = text_field(
         _l("Departments to involve"),
         2_000,
         area=True,
@@ -95,7 +81,7 @@ class InterestForm(BaseForm):
 
 class StepForm(BaseForm):
     step = SelectField(_l("New step"), choices=choices(STEPS))
-    note = _text(
+    note = text_field(
         _l("Note to the organisation"),
         5_000,
         area=True,

@@ -14,7 +14,7 @@ def test_a_member_registers_interest_and_a_colleague_sees_it(app, client, auth, 
     unlock(app, city)
     auth.login(owner.email)
     form_page = page_text(client.get("/mgi/"))
-    assert "Register your government's interest" in form_page
+    assert "Manifestar el interés de su gobierno" in form_page  # the owner reads Spanish
     assert owner.email in form_page  # the focal point starts as the person filling the form
 
     response = client.post("/mgi/", data=interest_form())
