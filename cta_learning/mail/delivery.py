@@ -94,7 +94,9 @@ def _claim(limit: int) -> list[int]:
             OutboxMessage.next_attempt_at <= now,
             or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
         )
-        .order_by(OutboxMessage.id)
+        # Oldest due first, in the order of the index on (status, next_attempt_at): ordered by
+        # id alone, every claim sorted all the queued messages (0.18 s a batch with 100,000).
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
