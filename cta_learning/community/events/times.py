@@ -8,7 +8,12 @@ from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime, format_time, get_timezone_name
+from babel.dates import (
+    format_date,
+    format_datetime,
+    format_time,
+    get_timezone_name,
+)
 from flask_babel import get_locale
 
 DASH = "\u2013"  # an en dash between two times
@@ -35,6 +40,13 @@ def in_zone(moment: datetime, zone: str) -> datetime:
 def format_in_zone(moment: datetime, zone: str, format: str = "medium") -> str:
     """A stored moment in `zone` and the current language, e.g. 'Jan 22, 2021, 4:00 PM'."""
     return format_datetime(in_zone(moment, zone), format, locale=get_locale())
+
+
+def brief_in_zone(moment: datetime, zone: str) -> str:
+    """A short date and time without seconds: 'Dec 17, 2026, 6:00 AM'."""
+    local, locale = in_zone(moment, zone), get_locale()
+    day = format_date(local, "medium", locale=locale)
+    return f"{day}, {format_time(local, 'short', locale=locale)}"
 
 
 def span_in_zone(starts_at: datetime, ends_at: datetime, zone: str) -> str:

@@ -312,7 +312,7 @@ def test_pause_holds_the_messages_and_the_worker_sends_none_until_resumed(app, c
     assert client.post(f"/admin/mailing/campaigns/{campaign_id}/pause").status_code == 302
     assert load_campaign(app, campaign_id).status == "paused"
     assert set(statuses(app, campaign_id).values()) == {"held"}
-    assert "held (paused)" in page_text(client.get(f"/admin/mailing/campaigns/{campaign_id}"))
+    assert "Held (paused)" in page_text(client.get(f"/admin/mailing/campaigns/{campaign_id}"))
     assert deliver(app) == (0, 0)
     assert smtp.messages == []
     # Nothing to pause twice, nothing to resume that is not paused.
