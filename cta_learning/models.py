@@ -13,8 +13,13 @@ from cta_learning.community.events.models import (
     Registration,
     SegmentPerson,
 )
-from cta_learning.community.mailing.models import *  # noqa: F403 - filled in by the module
-from cta_learning.community.mgi.models import *  # noqa: F403 - filled in by the module
+from cta_learning.community.mailing.models import (
+    Campaign,
+    CampaignRecipient,
+    Subscriber,
+    SubscriberTopic,
+)
+from cta_learning.community.mgi.models import MgiRequest, MgiStepChange
 from cta_learning.courses.models import (
     Attempt,
     Certificate,
@@ -35,6 +40,8 @@ __all__ = [
     "Attempt",
     "AuditEvent",
     "CalendarFeed",
+    "Campaign",
+    "CampaignRecipient",
     "Certificate",
     "Chapter",
     "CorrectionRequest",
@@ -47,9 +54,13 @@ __all__ = [
     "Lesson",
     "LessonProgress",
     "Membership",
+    "MgiRequest",
+    "MgiStepChange",
     "Organisation",
     "OutboxMessage",
     "Registration",
     "SegmentPerson",
+    "Subscriber",
+    "SubscriberTopic",
     "User",
 ]

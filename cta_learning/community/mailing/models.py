@@ -15,8 +15,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 
-__all__ = ["Campaign", "CampaignRecipient", "Subscriber", "SubscriberTopic"]
-
 TOPICS = {
     "global_processes": _l("Global processes: IMRF, Global Refugee Forum, HLPF, GFMD"),
     "cities_fund": _l("Calls of the Global Cities Fund for Migrants and Refugees"),

@@ -17,8 +17,6 @@ from cta_learning.accounts.models import Organisation, User
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 
-__all__ = ["MgiRequest", "MgiStepChange"]
-
 # The pipeline, in order; the last two are final.
 STEPS = {
     "received": lazy_pgettext("mgi step", "Received"),
