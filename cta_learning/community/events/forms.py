@@ -63,7 +63,33 @@ def _moment(form, day_field, time_field):
         return None
 
 
-class EventForm(BaseForm):
+def _date(label):
+    return DateField(label, validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))])
+
+
+def _time(label):
+    return TimeField(label, validators=[DataRequired(_l("Enter a time, for example 16:00."))])
+
+
+class _TimedForm(BaseForm):
+    """A form with start and end dates and times in its `timezone` field's zone."""
+
+    starts_at = ends_at = None
+
+    def zone_is_valid(self) -> bool:
+        return i18n.is_valid_timezone(self.timezone.data)
+
+    def _check_times(self) -> bool:
+        """Read the start and end in UTC; False (with the errors set) when they cannot be."""
+        self.starts_at = _moment(self, self.start_date, self.start_time)
+        self.ends_at = _moment(self, self.end_date, self.end_time)
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            self.end_time.errors.append(_l("The event must end after it starts."))
+            return False
+        return self.starts_at is not None and self.ends_at is not None
+
+
+class EventForm(_TimedForm):
     title = text_field(_l("Title"), 200, required=True)
     kind = SelectField(_l("Kind of event"), choices=choices(KINDS))
     summary = text_field(_l("Summary"), 500, required=True, area=True)
@@ -71,18 +97,10 @@ class EventForm(BaseForm):
     objectives = text_field(_l("Objectives"), 10_000, area=True)
     expected_results = text_field(_l("Expected results"), 10_000, area=True)
     timezone = SelectField(_l("Time zone of the event"))
-    start_date = DateField(
-        _l("Start date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))]
-    )
-    start_time = TimeField(
-        _l("Start time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
-    )
-    end_date = DateField(
-        _l("End date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))]
-    )
-    end_time = TimeField(
-        _l("End time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
-    )
+    start_date = _date(_l("Start date"))
+    start_time = _time(_l("Start time"))
+    end_date = _date(_l("End date"))
+    end_time = _time(_l("End time"))
     format = RadioField(_l("Format"), choices=choices(FORMATS), default="online")
     online_url = _web_address(_l("Link to join online"))
     venue = text_field(_l("Venue"), 300)
@@ -101,7 +119,7 @@ class EventForm(BaseForm):
     deadline_time = TimeField(_l("at"), validators=[Optional()])
     requires_approval = BooleanField(_l("Registrations need the organisers' approval"))
 
-    starts_at = ends_at = deadline = None
+    deadline = None
 
     def set_choices(self, language: str, organisations: list[tuple[int, str]]) -> None:
         self.timezone.choices = choices(i18n.timezone_choices())
@@ -110,9 +128,6 @@ class EventForm(BaseForm):
             for priority in content.priorities()
         ]
         self.invited_ids.choices = organisations
-
-    def zone_is_valid(self) -> bool:
-        return i18n.is_valid_timezone(self.timezone.data)
 
     def validate_timezone(self, field) -> None:
         if not self.zone_is_valid():
@@ -131,11 +146,7 @@ class EventForm(BaseForm):
         if self.format.data in ("in_person", "hybrid") and not self.venue.data:
             self.venue.errors.append(_l("Say where the event takes place."))
             valid = False
-        self.starts_at = _moment(self, self.start_date, self.start_time)
-        self.ends_at = _moment(self, self.end_date, self.end_time)
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            self.end_time.errors.append(_l("The event must end after it starts."))
-            valid = False
+        valid = self._check_times() and valid
         if bool(self.deadline_date.data) != bool(self.deadline_time.data):
             self.deadline_time.errors.append(_l("Give both a date and a time, or neither."))
             valid = False
@@ -146,42 +157,19 @@ class EventForm(BaseForm):
                     _l("Registration must close before the event ends.")
                 )
                 valid = False
-        return (
-            valid
-            and self.starts_at is not None
-            and self.ends_at is not None
-            and (not self.deadline_date.data or self.deadline is not None)
-        )
+        return valid and (not self.deadline_date.data or self.deadline is not None)
 
 
-class PostponeForm(BaseForm):
+class PostponeForm(_TimedForm):
     timezone = SelectField(_l("Time zone of the event"))
-    start_date = DateField(
-        _l("New start date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))]
-    )
-    start_time = TimeField(
-        _l("New start time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
-    )
-    end_date = DateField(
-        _l("New end date"), validators=[DataRequired(_l("Enter a date, for example 2027-01-22."))]
-    )
-    end_time = TimeField(
-        _l("New end time"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
-    )
-
-    starts_at = ends_at = None
-
-    def zone_is_valid(self) -> bool:
-        return i18n.is_valid_timezone(self.timezone.data)
+    start_date = _date(_l("New start date"))
+    start_time = _time(_l("New start time"))
+    end_date = _date(_l("New end date"))
+    end_time = _time(_l("New end time"))
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        self.starts_at = _moment(self, self.start_date, self.start_time)
-        self.ends_at = _moment(self, self.end_date, self.end_time)
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
-            self.end_time.errors.append(_l("The event must end after it starts."))
-            valid = False
-        return valid and self.starts_at is not None and self.ends_at is not None
+        return self._check_times() and valid
 
 
 class CancelEventForm(BaseForm):
