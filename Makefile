@@ -5,7 +5,7 @@ FLASK = $(VENV)/bin/flask --app cta_learning
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test install install-dev serve lint translations bench clean
+.PHONY: run test check install install-dev serve lint translations bench clean
 
 run: install
 	$(FLASK) db upgrade
@@ -13,8 +13,16 @@ run: install
 	$(FLASK) seed-demo
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: install-dev
+test: check
 	$(VENV)/bin/pytest -n auto
+
+# Static checks before the tests: lint and format, bandit on the code, pip-audit on the
+# installed dependencies (a warning when its database is out of reach; see .ci/audit_dependencies.py).
+check: install-dev
+	$(VENV)/bin/ruff check cta_learning tests bench gunicorn.conf.py .ci
+	$(VENV)/bin/ruff format --check cta_learning tests bench gunicorn.conf.py .ci
+	$(VENV)/bin/bandit -q -c pyproject.toml -r cta_learning
+	$(VENV)/bin/python .ci/audit_dependencies.py
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
@@ -33,13 +41,24 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	touch $@
 
+# gunicorn.conf.py runs one worker unless rate limits are shared: with no
+# CTA_RATELIMIT_STORAGE_URI and redis-server installed, a local Redis (unix socket in
+# instance/) is started and shared by several workers.
+REDIS_SOCKET = $(CURDIR)/instance/redis.sock
 serve: install
 	$(FLASK) db upgrade
 	$(FLASK) courses import
-	$(VENV)/bin/gunicorn --workers 2 --bind $(HOST):$(PORT) cta_learning.wsgi:app
+	@if [ -z "$$CTA_RATELIMIT_STORAGE_URI" ] && command -v redis-server >/dev/null; then \
+	  mkdir -p instance; \
+	  redis-cli -s $(REDIS_SOCKET) ping >/dev/null 2>&1 || redis-server --port 0 \
+	    --unixsocket $(REDIS_SOCKET) --unixsocketperm 700 --save '' --appendonly no --daemonize yes \
+	    --pidfile $(CURDIR)/instance/redis.pid --logfile $(CURDIR)/instance/redis.log; \
+	  export CTA_RATELIMIT_STORAGE_URI=redis+unix://$(REDIS_SOCKET); \
+	  echo "Rate limits shared through the local Redis at $(REDIS_SOCKET)"; \
+	fi; \
+	exec $(VENV)/bin/gunicorn -c gunicorn.conf.py --bind $(HOST):$(PORT)
 
-lint: install-dev
-	$(VENV)/bin/ruff check cta_learning tests bench
+lint: check
 
 translations: install
 	$(FLASK) translate update

@@ -6,7 +6,8 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from cta_learning.config import DEVELOPMENT_SECRET_KEY, DefaultConfig
+from cta_learning import startup, urls
+from cta_learning.config import DefaultConfig
 from cta_learning.extensions import babel, csrf, db, limiter, login_manager
 
 
@@ -27,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     _finish_config(app)
 
     _init_extensions(app)
+    urls.init_app(app)
     _register_blueprints(app)
     _register_commands(app)
 
@@ -40,18 +42,11 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _finish_config(app: Flask) -> None:
     """Derive settings that depend on others, and refuse unsafe production settings."""
-    if app.config["ENV_NAME"] == "production" and app.config["SECRET_KEY"] in (
-        DEVELOPMENT_SECRET_KEY,
-        "",
-        None,
-    ):
-        raise RuntimeError(
-            "Set CTA_SECRET_KEY: the development secret key is refused in production."
-        )
+    startup.check_secret_key(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         url = app.config["DATABASE_URL"]
         if not url:
-            os.makedirs(app.instance_path, exist_ok=True)
+            startup.ensure_instance_folder(app)
             url = "sqlite:///" + os.path.join(app.instance_path, "cta_learning.sqlite")
         elif url.startswith("postgres://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgres://")
@@ -96,7 +91,7 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from cta_learning.accounts import manage as accounts_manage
-    from cta_learning.accounts import organisations, settings
+    from cta_learning.accounts import organisations, settings, two_factor_views
     from cta_learning.accounts import views as auth
     from cta_learning.actions import manage as actions_manage
     from cta_learning.actions import repository
@@ -117,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     for blueprint in (
         pages.bp,
         auth.bp,
+        two_factor_views.bp,
         settings.bp,
         organisations.bp,
         accounts_manage.bp,
@@ -153,3 +149,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(mailing_cli.mailing)
     app.cli.add_command(i18n.translate)
     app.cli.add_command(demo.seed_demo)
+    app.cli.add_command(startup.check_command)

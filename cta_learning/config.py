@@ -49,6 +49,10 @@ class DefaultConfig:
     LOGIN_RATE_LIMIT = "10 per minute;50 per hour"
     SIGNUP_RATE_LIMIT = "5 per minute;30 per hour"
     RESET_RATE_LIMIT = "5 per minute;20 per hour"
+    WEBHOOK_RATE_LIMIT = "60 per minute"
+    # A Redis outage must not take the site down: each worker then counts on its own meanwhile.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    TWO_FACTOR_RATE_LIMIT = "10 per minute;50 per hour"  # codes at /login/verify and /reauth
 
     # Mail: empty SMTP_HOST keeps messages in the development mailbox
     MAIL_FROM = "CTA Learning <no-reply@localhost>"
@@ -59,5 +63,5 @@ class DefaultConfig:
     SMTP_STARTTLS = True
     SMTP_SSL = False
     SMTP_TIMEOUT = 20
-    MAIL_MAX_ATTEMPTS = 8
+    MAIL_RETRY_HOURS = 48  # a message is retried this long after its first failure (README)
     MAIL_BATCH_SIZE = 100

@@ -15,6 +15,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
+from cta_learning.accounts import two_factor
 from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.accounts.operations import hash_password
 from cta_learning.actions import operations as actions
@@ -184,6 +185,9 @@ def seed() -> list[User]:
         for email, name, role, locale, zone, org, member_role in ACCOUNTS
     ]
     admin = users[0]
+    for user in users:
+        if user.role in two_factor.STAFF_ROLES:  # staff sign in with two steps
+            two_factor.enable_development_secret(user)
     for spec in specs:
         for action_spec in spec.get("actions", []):
             _action(organisations[spec["name"]], action_spec, admin)
@@ -697,3 +701,9 @@ def seed_demo() -> None:
         default = f"member of {organisation.name}" if organisation else user.role
         click.echo(f"  {user.email:<42} {DESCRIPTIONS.get(user.email, default)}")
     click.echo("Events: 2 past (with agenda and summary) and 3 upcoming, at /events/.")
+    click.echo(
+        "The admin and the organiser sign in with two steps. Either add this development-only\n"
+        f"key to an authenticator app: {two_factor.DEVELOPMENT_SECRET}\n"
+        "or print the current code after the password, for example with:\n"
+        "  .venv/bin/flask --app cta_learning users totp-code admin@demo.cta-learning.org"
+    )

@@ -2,10 +2,11 @@
 
 import re
 
+from email_validator import EmailNotValidError, validate_email
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, SelectChoice, StringField, TextAreaField
+from wtforms import EmailField, Field, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -64,4 +65,47 @@ def text_field(label, max_length: int, required: bool = False, area: bool = Fals
             Length(max=max_length, message=_l("At most %(max)d characters.", max=max_length)),
         ],
         **kwargs,
+    )
+
+
+class NonAsciiLocalPart(ValueError):
+    """The part before the @ has characters outside ASCII, which most mail servers refuse."""
+
+
+def normalise_email(address: str) -> str:
+    """The one rule for every address the platform takes: ASCII before the @ (no server has to
+    speak SMTPUTF8), an internationalised domain kept in its IDNA ASCII form, lower case.
+
+    Raises NonAsciiLocalPart or email_validator.EmailNotValidError."""
+    local_part = address.strip().rpartition("@")[0]
+    if not local_part.isascii():
+        raise NonAsciiLocalPart(address)
+    result = validate_email(address.strip(), check_deliverability=False, allow_smtputf8=False)
+    return result.ascii_email.lower()
+
+
+def _check_email(form: FlaskForm, field: Field) -> None:
+    try:
+        field.data = normalise_email(field.data or "")
+    except NonAsciiLocalPart:
+        raise ValidationError(
+            _l(
+                "Use an address whose part before the @ has only unaccented letters, digits "
+                "and . _ - + (for example andre@city.org rather than andré@city.org)."
+            )
+        ) from None
+    except EmailNotValidError:
+        raise ValidationError(_l("Enter a valid email address, like name@city.org.")) from None
+
+
+def email_field(label=_l("Email"), required=_l("Enter your email address.")) -> EmailField:
+    """The email field of every form: trimmed, checked and normalised by `normalise_email`."""
+    return EmailField(
+        label,
+        filters=[strip_filter],
+        validators=[
+            DataRequired(required),
+            Length(max=254, message=_l("An email address has at most 254 characters.")),
+            _check_email,
+        ],
     )

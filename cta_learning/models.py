@@ -1,7 +1,14 @@
 """Every model module, imported in one place so that migrations see all tables."""
 
 from cta_learning.access import AccessGrant
-from cta_learning.accounts.models import Invitation, Membership, Organisation, User
+from cta_learning.accounts.models import (
+    Invitation,
+    LoginThrottle,
+    Membership,
+    Organisation,
+    RecoveryCode,
+    User,
+)
 from cta_learning.actions.models import Action, ActionPriority, ActionTranslation, CorrectionRequest
 from cta_learning.audit import AuditEvent
 from cta_learning.community.events.models import (
@@ -53,11 +60,13 @@ __all__ = [
     "Invitation",
     "Lesson",
     "LessonProgress",
+    "LoginThrottle",
     "Membership",
     "MgiRequest",
     "MgiStepChange",
     "Organisation",
     "OutboxMessage",
+    "RecoveryCode",
     "Registration",
     "SegmentPerson",
     "Subscriber",

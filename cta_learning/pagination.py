@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from math import ceil
 
 from flask import abort, request
+from sqlalchemy import func, select
 
 from cta_learning.extensions import db
 
@@ -34,6 +35,11 @@ class Page:
     @property
     def next_num(self) -> int:
         return self.page + 1
+
+
+def count_of(query):
+    """The count query of a page query: its rows counted, without its ordering."""
+    return select(func.count()).select_from(query.order_by(None).subquery())
 
 
 def paginate(query, count_query, per_page: int) -> Page:

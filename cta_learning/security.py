@@ -9,8 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from cta_learning.accounts import two_factor
 from cta_learning.extensions import db, login_manager
 
 # Each role includes the ones before it.
@@ -24,11 +26,17 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def has_role(user, role: str) -> bool:
-    """Whether the user is signed in with at least the given role."""
+def holds_role(user, role: str) -> bool:
+    """Whether the user is signed in with an account of at least the given role."""
     if not user or not user.is_authenticated:
         return False
     return ROLES.index(user.role) >= ROLES.index(role)
+
+
+def has_role(user, role: str) -> bool:
+    """Whether the user may act with at least the given role: staff powers need two-step
+    sign-in turned on, wherever they are checked (pages, rules, templates)."""
+    return holds_role(user, role) and not two_factor.needs_setup(user, role)
 
 
 def require_role(role: str) -> Callable:
@@ -41,8 +49,10 @@ def require_role(role: str) -> Callable:
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return login_manager.unauthorized()
-            if not has_role(current_user, role):
+            if not holds_role(current_user, role):
                 abort(403)
+            if two_factor.needs_setup(current_user, role):
+                return two_factor.setup_required()
             return view(*args, **kwargs)
 
         wrapped.required_role = role
@@ -100,6 +110,38 @@ def _csrf_error(error: CSRFError):
     return render_template("errors/error.html", code=400, csrf=True), 400
 
 
+# SQLite's result codes that mean "not now" rather than "wrong": busy, locked, I/O error,
+# disk full, cannot open. Its other OperationalErrors (no such column…) are bugs: a 500.
+_SQLITE_UNAVAILABLE = {5, 6, 10, 13, 14}
+
+
+def _is_unavailability(error: DBAPIError) -> bool:
+    if error.connection_invalidated:
+        return True
+    if not isinstance(error, OperationalError | InterfaceError):
+        return False
+    sqlite_code = getattr(error.orig, "sqlite_errorcode", None)
+    return sqlite_code is None or sqlite_code & 0xFF in _SQLITE_UNAVAILABLE
+
+
+def _database_unavailable(error: DBAPIError):
+    """The database does not answer: a 503 that says so, instead of a 500."""
+    if not _is_unavailability(error):
+        return _unexpected_error(error)
+    try:
+        db.session.rollback()
+    except DBAPIError:
+        pass  # the connection is gone; the pool will replace it
+    current_app.logger.error(
+        "database unavailable on %s %s: %s", request.method, request.path, error
+    )
+    # Render as a visitor: loading the signed-in person would need the database again.
+    login_manager._update_request_context_with_user()
+    if request.path.startswith("/api/"):
+        return {"error": "Service Unavailable", "status": 503}, 503
+    return render_template("errors/error.html", code=503), 503
+
+
 def _unexpected_error(error: Exception):
     db.session.rollback()
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
@@ -124,6 +166,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _render_error)
+    app.register_error_handler(DBAPIError, _database_unavailable)
     app.register_error_handler(Exception, _unexpected_error)
     login_manager.unauthorized_handler(_unauthorized)
     login_manager.session_protection = "basic"

@@ -11,7 +11,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from cta_learning import i18n
-from cta_learning.security import has_role
+from cta_learning.security import has_role, holds_role
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
 # Course lessons may also hold tables.
@@ -61,6 +61,7 @@ def _template_globals() -> dict:
         "languages": i18n.LANGUAGE_NAMES,
         "current_language": i18n.current_language(),
         "has_role": has_role,
+        "holds_role": holds_role,
     }
 
 

@@ -1,12 +1,16 @@
 """Fixtures: an app per database backend, a client, sign-in helpers and factories."""
 
 import os
+import time
 from contextlib import contextmanager
+from urllib.parse import urlsplit
 
+import pyotp
 import pytest
 from sqlalchemy import event, select, text
 
 from cta_learning import create_app
+from cta_learning.accounts import two_factor
 from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.accounts.operations import hash_password
 from cta_learning.database import utcnow
@@ -18,6 +22,7 @@ BACKENDS = [
     name for name in os.environ.get("CTA_TEST_BACKENDS", "sqlite,postgresql").split(",") if name
 ]
 PASSWORD = "correct horse battery"
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # the authenticator app of every test staff member
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -107,8 +112,15 @@ class Factories:
                 db.session.expunge(obj)
         return objects[0]
 
-    def user(self, role="member", email=None, password=PASSWORD, confirmed=True, **fields):
+    def user(
+        self, role="member", email=None, password=PASSWORD, confirmed=True, two_step=None, **fields
+    ):
+        """A user; organisers and admins have two-step on (TOTP_SECRET) unless two_step=False."""
         self.count += 1
+        if two_step if two_step is not None else role in two_factor.STAFF_ROLES:
+            with self.app.app_context():
+                fields.setdefault("totp_secret", two_factor.encrypt_secret(TOTP_SECRET))
+            fields.setdefault("totp_enabled_at", utcnow())
         user = User(
             email=email or f"person{self.count}@city{self.count}.example.org",
             name=fields.pop("name", f"Person {self.count}"),
@@ -153,7 +165,23 @@ class Auth:
         self.client, self.make = client, make
 
     def login(self, email, password=PASSWORD, **extra):
-        return self.client.post("/login", data={"email": email, "password": password, **extra})
+        """Log in through the form; with two-step on, enter the app's code too."""
+        response = self.client.post("/login", data={"email": email, "password": password, **extra})
+        if response.status_code == 302 and urlsplit(response.location).path == "/login/verify":
+            response = self.client.post("/login/verify", data={"code": self.code_for(email)})
+        return response
+
+    def code_for(self, email) -> str:
+        """The account's current code, a time step after the last one used (each works once)."""
+        with self.make.app.app_context():
+            user = db.session.scalar(select(User).where(User.email == email))
+            totp = pyotp.TOTP(two_factor.secret_of(user))
+            now = int(time.time()) // totp.interval
+            step = max(now, (user.totp_last_step or 0) + 1)
+            if step > now + 1:  # both accepted steps used: logging in again so soon needs this
+                user.totp_last_step, step = None, now
+                db.session.commit()
+            return totp.generate_otp(step)
 
     def login_as(self, role="member", **fields):
         """Create a confirmed user of the role, log in as them, and return them."""

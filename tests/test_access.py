@@ -57,6 +57,7 @@ PROFILE, NEW_PROFILE, MEMBERS = (
     to("/organisation/members"),
 )
 USERS = to("/admin/users")
+TWO_STEP = to("/account/two-step")
 MGI = to("/mgi/")
 SYLLABUS = to("/courses/{course}/")
 FORGOT, CONFIRM = to("/password/forgot"), to("/confirm")
@@ -77,6 +78,7 @@ TABLE = [
     ("GET",  "/signup",                                200,     DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD,   DASHBOARD),
     ("GET",  "/password/forgot",                       200,     200,         200,         200,         200,         200),
     ("GET",  "/confirm",                               200,     200,         200,         200,         200,         200),
+    ("GET",  "/check-email",                           200,     200,         200,         200,         200,         200),
     ("GET",  "/confirm/not-a-token",                   CONFIRM, CONFIRM,     CONFIRM,     CONFIRM,     CONFIRM,     CONFIRM),
     ("GET",  "/password/reset/not-a-token",            FORGOT,  FORGOT,      FORGOT,      FORGOT,      FORGOT,      FORGOT),
     ("POST", "/password/reset/not-a-token",            FORGOT,  FORGOT,      FORGOT,      FORGOT,      FORGOT,      FORGOT),
@@ -96,6 +98,17 @@ TABLE = [
     ("GET",  "/account/delete",                        LOGIN,   200,         200,         200,         200,         200),
     ("POST", "/account/delete",                        LOGIN,   HOME,        HOME,        HOME,        HOME,        HOME),
     ("POST", "/account/language",                      to("/faq?lang=fr"),   to("/faq"),  to("/faq"),  to("/faq"),  to("/faq"),  to("/faq")),
+    # two-step sign-in: organisers and admins have it on, the others not
+    ("GET",  "/login/verify",                          to("/login"), DASHBOARD, DASHBOARD,  DASHBOARD,   DASHBOARD,   DASHBOARD),
+    ("POST", "/login/verify",                          to("/login"), DASHBOARD, DASHBOARD,  DASHBOARD,   DASHBOARD,   DASHBOARD),
+    ("GET",  "/reauth",                                LOGIN,   200,         200,         200,         200,         200),
+    ("POST", "/reauth",                                LOGIN,   ACCOUNT,     ACCOUNT,     ACCOUNT,     200,         200),
+    ("GET",  "/account/two-step",                      LOGIN,   200,         200,         200,         200,         200),
+    ("POST", "/account/two-step/start",                LOGIN,   to("/account/two-step/confirm"), to("/account/two-step/confirm"), to("/account/two-step/confirm"), TWO_STEP, TWO_STEP),
+    ("GET",  "/account/two-step/confirm",              LOGIN,   TWO_STEP,    TWO_STEP,    TWO_STEP,    TWO_STEP,    TWO_STEP),
+    ("POST", "/account/two-step/confirm",              LOGIN,   TWO_STEP,    TWO_STEP,    TWO_STEP,    TWO_STEP,    TWO_STEP),
+    ("POST", "/account/two-step/recovery-codes",       LOGIN,   TWO_STEP,    TWO_STEP,    TWO_STEP,    200,         200),
+    ("POST", "/account/two-step/disable",              LOGIN,   TWO_STEP,    TWO_STEP,    TWO_STEP,    TWO_STEP,    TWO_STEP),
     # the organisation profile: its members; owner-only actions are 403 for a member
     ("GET",  "/organisation",                          LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
     ("GET",  "/organisation/new",                      LOGIN,   200,         PROFILE,     PROFILE,     200,         200),
@@ -306,6 +319,7 @@ POST_DATA = {
     },
     "/account/delete": {"current_password": PASSWORD, "confirm": "y"},
     "/account/language": {"lang": "fr", "next": "/faq"},
+    "/reauth": {"password": PASSWORD},
     "/organisation/new": ORGANISATION,
     "/organisation/edit": ORGANISATION,
     "/organisation/members": {"email": "colleague@example.org", "role": "member"},

@@ -1,15 +1,17 @@
-"""`flask users …`: create an admin, list users, deactivate a user."""
+"""`flask users …`: create an admin, list users, deactivate a user, two-step sign-in."""
 
 import click
-from email_validator import EmailNotValidError, validate_email
+from email_validator import EmailNotValidError
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from cta_learning.accounts import user_admin
+from cta_learning.accounts import two_factor, user_admin
 from cta_learning.accounts.forms import PASSWORD_MAX, PASSWORD_MIN
 from cta_learning.accounts.models import User
 from cta_learning.accounts.operations import find_user_by_email
 from cta_learning.extensions import db
+from cta_learning.forms import NonAsciiLocalPart, normalise_email
 
 
 @click.group()
@@ -19,7 +21,9 @@ def users() -> None:
 
 def _valid_email(ctx, param, value: str) -> str:
     try:
-        return validate_email(value, check_deliverability=False).normalized.lower()
+        return normalise_email(value)
+    except NonAsciiLocalPart:
+        raise click.BadParameter("only ASCII characters are allowed before the @") from None
     except EmailNotValidError as error:
         raise click.BadParameter(str(error)) from None
 
@@ -73,3 +77,29 @@ def deactivate(email: str) -> None:
     user_admin.set_active(user, False, None)
     db.session.commit()
     click.echo(f"{user.email} is deactivated.")
+
+
+@users.command("totp-code")
+@click.argument("email")
+@with_appcontext
+def totp_code(email: str) -> None:
+    """Print the current two-step code of an account (development only: for the demo)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("Codes are never printed in production.")
+    user = find_user_by_email(email)
+    if user is None or not two_factor.is_enabled(user):
+        raise click.ClickException(f"No account with two-step sign-in uses {email}.")
+    click.echo(two_factor.current_code(user))
+
+
+@users.command("reset-two-step")
+@click.argument("email")
+@with_appcontext
+def reset_two_step(email: str) -> None:
+    """Turn two-step sign-in off for someone who lost both their phone and recovery codes."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account uses {email}.")
+    two_factor.reset(user, None)
+    db.session.commit()
+    click.echo(f"Two-step sign-in is off for {user.email}; staff set it up at their next visit.")

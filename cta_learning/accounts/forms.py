@@ -17,7 +17,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     EqualTo,
     InputRequired,
     Length,
@@ -28,7 +27,7 @@ from wtforms.validators import (
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from cta_learning import i18n
-from cta_learning.forms import BaseForm, choices, strip_filter
+from cta_learning.forms import BaseForm, choices, email_field, strip_filter
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
 DECLARATION_ADOPTED = date(2018, 12, 1)  # the Marrakech Mayors Declaration, December 2018
@@ -55,15 +54,7 @@ def lower_filter(value):
 
 
 def _email_field(label=_l("Email")) -> EmailField:
-    return EmailField(
-        label,
-        filters=[lower_filter],
-        validators=[
-            DataRequired(_l("Enter your email address.")),
-            Length(max=254, message=_l("An email address has at most 254 characters.")),
-            Email(_l("Enter a valid email address, like name@city.org.")),
-        ],
-    )
+    return email_field(label)  # one rule for addresses, in cta_learning/forms.py
 
 
 def _new_password_fields():
@@ -261,4 +252,32 @@ class GrantForm(BaseForm):
             DataRequired(_l("Give the reason for this grant.")),
             Length(max=300, message=_l("At most %(max)d characters.", max=300)),
         ],
+    )
+
+
+def _code_field(label=_l("Code")) -> StringField:
+    return StringField(
+        label,
+        filters=[strip_filter],
+        validators=[
+            DataRequired(_l("Enter the code.")),
+            Length(max=32, message=_l("At most %(max)d characters.", max=32)),
+        ],
+    )
+
+
+class CodeForm(BaseForm):
+    """The second step: the code of the authenticator app, or a recovery code."""
+
+    code = _code_field()
+
+
+class ReauthForm(BaseForm):
+    """Confirm it is you: the password, or with two-step on, a code (the view picks the field)."""
+
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(max=PASSWORD_MAX)])
+    code = StringField(
+        _l("Code"),
+        filters=[strip_filter],
+        validators=[Optional(), Length(max=32, message=_l("At most %(max)d characters.", max=32))],
     )

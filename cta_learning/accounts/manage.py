@@ -11,8 +11,10 @@ from cta_learning.accounts import organisation_operations, user_admin
 from cta_learning.accounts.forms import GrantForm, TransferForm
 from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.accounts.organisations import PROFILE_LABELS, membership_message
+from cta_learning.accounts.two_factor import require_fresh_auth
 from cta_learning.extensions import db
 from cta_learning.forms import BaseForm
+from cta_learning.pagination import count_of, paginate
 from cta_learning.security import ROLE_LABELS, ROLES, require_role
 
 bp = Blueprint("accounts_manage", __name__, url_prefix="/admin")
@@ -35,7 +37,7 @@ def users():
     if term:
         pattern = f"%{term.lower()}%"
         query = query.where(or_(User.email.like(pattern), User.name.ilike(pattern)))
-    page = db.paginate(query, per_page=50, max_per_page=50)
+    page = paginate(query, count_of(query), 50)
     return render_template(
         "accounts_manage/users.html",
         page=page,
@@ -51,6 +53,7 @@ def _user_or_404(user_id: int) -> User:
 
 
 @bp.post("/users/<int:user_id>/role")
+@require_fresh_auth
 def set_role(user_id: int):
     user = _user_or_404(user_id)
     role = request.form.get("role")
@@ -69,6 +72,7 @@ def set_role(user_id: int):
 
 
 @bp.post("/users/<int:user_id>/active")
+@require_fresh_auth
 def set_active(user_id: int):
     user = _user_or_404(user_id)
     if BaseForm().validate_on_submit():
@@ -87,7 +91,7 @@ def organisations():
     term = _search_term()
     if term:
         query = query.where(Organisation.name.ilike(f"%{term}%"))
-    page = db.paginate(query, per_page=50, max_per_page=50)
+    page = paginate(query, count_of(query), 50)
     return render_template("accounts_manage/organisations.html", page=page, term=term)
 
 

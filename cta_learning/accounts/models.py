@@ -34,6 +34,13 @@ class User(UserMixin, db.Model):
     email_confirmed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Two-step sign-in (accounts/two_factor.py): the secret, encrypted; set but not enabled
+    # while the person confirms it; the last time step used, so a code works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
+    totp_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    totp_failed_at: Mapped[datetime | None]
 
     membership: Mapped["Membership | None"] = relationship(
         back_populates="user", uselist=False, cascade="all, delete-orphan"
@@ -134,3 +141,34 @@ class Invitation(db.Model):
 
     def is_open(self, now: datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class RecoveryCode(db.Model):
+    """A single-use code that replaces the second step when the phone is lost."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id}>"
+
+
+class LoginThrottle(db.Model):
+    """Failed log-ins for one address, known or not (so a block reveals no account); the
+    password check is skipped while `blocked_until` lies ahead (accounts/login_throttle.py)."""
+
+    __tablename__ = "login_throttles"
+
+    address_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    blocked_until: Mapped[datetime | None]
+    alerted_at: Mapped[datetime | None]  # the owner was last told of the failures
+    last_attempt_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+
+    def __repr__(self) -> str:
+        return f"<LoginThrottle {self.address_hash[:8]} {self.failed_logins}>"

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cta_learning import audit
-from cta_learning.accounts import tokens
+from cta_learning.accounts import login_throttle, tokens
 from cta_learning.accounts.models import User, new_session_token
 from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
@@ -19,10 +19,6 @@ log = logging.getLogger(__name__)
 _DUMMY_HASH: dict[str, str] = {}
 
 
-class EmailTaken(ValueError):
-    """Another account already uses this address."""
-
-
 def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email.strip().lower()))
 
@@ -31,15 +27,20 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
-def create_user(name: str, email: str, password: str, locale: str, timezone: str) -> User:
-    """Create an unconfirmed account and email its confirmation link."""
+def create_user(name: str, email: str, password: str, locale: str, timezone: str) -> User | None:
+    """Create an unconfirmed account and email its confirmation link; for a taken address,
+    create nothing and warn its owner (the visitor sees the same answer either way)."""
     email = email.strip().lower()
-    if find_user_by_email(email):
-        raise EmailTaken(email)
+    password_hash = hash_password(password)  # also for a taken address: the same time
+    owner = find_user_by_email(email)
+    if owner is not None:
+        email_user(owner, "address_in_use", attempt="signup", link=public_url_for("auth.login"))
+        log.info("sign-up attempted with the address of user %s", owner.id)
+        return None
     user = User(
         name=name,
         email=email,
-        password_hash=hash_password(password),
+        password_hash=password_hash,
         locale=locale,
         timezone=timezone,
     )
@@ -52,7 +53,7 @@ def create_user(name: str, email: str, password: str, locale: str, timezone: str
 
 def send_confirmation(user: User) -> None:
     """Email a link that confirms the user's address."""
-    token = tokens.make_token("confirm", {"uid": user.id, "email": user.email})
+    token = tokens.make_bound_token("confirm", user)
     email_user(
         user,
         "confirm_email",
@@ -63,30 +64,38 @@ def send_confirmation(user: User) -> None:
 
 def confirm_email(token: str) -> User | None:
     """Confirm the address in a valid token; None when the link is invalid or expired."""
-    payload = tokens.read_token("confirm", token, current_app.config["EMAIL_CONFIRMATION_MAX_AGE"])
-    if not payload:
+    found = tokens.read_bound_token(
+        "confirm", token, current_app.config["EMAIL_CONFIRMATION_MAX_AGE"]
+    )
+    if found is None:
         return None
-    user = db.session.get(User, payload.get("uid"))
-    if user is None or user.email != payload.get("email"):
-        return None
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
-        audit.record("user.email_confirmed", user, user)
+    user, _extra = found
+    user.email_confirmed_at = utcnow()
+    audit.record("user.email_confirmed", user, user)
     return user
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """The active user with these credentials, or None (same work either way)."""
+    """The user with these credentials, or None (same work either way); after repeated
+    failures the owner is told, with a reset link (see login_throttle for the count)."""
     user = find_user_by_email(email)
     if user is None:
         method = current_app.config["PASSWORD_HASH_METHOD"]
         if method not in _DUMMY_HASH:
             _DUMMY_HASH[method] = hash_password("not-a-real-password")
         check_password_hash(_DUMMY_HASH[method], password)
-        return None
-    if not check_password_hash(user.password_hash, password):
-        return None
-    return user
+    elif check_password_hash(user.password_hash, password):
+        login_throttle.clear(email)
+        return user
+    if login_throttle.alert_due(email) and user is not None and user.is_active:
+        email_user(
+            user,
+            "login_attempts",
+            link=reset_link(user),
+            hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
+        )
+        audit.record("user.login_attempts_reported", user, None)
+    return None
 
 
 def record_login(user: User) -> None:
@@ -106,29 +115,25 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         log.info("password reset asked for an unknown address")
         return
-    token = tokens.make_token(
-        "reset", {"uid": user.id, "fp": tokens.fingerprint(user.password_hash)}
-    )
     email_user(
         user,
         "reset_password",
-        link=public_url_for("auth.reset_password", token=token),
+        link=reset_link(user),
         hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
     )
     audit.record("user.password_reset_requested", user, user)
 
 
+def reset_link(user: User) -> str:
+    """A link that sets a new password, until the address or the password changes."""
+    token = tokens.make_bound_token("reset", user)
+    return public_url_for("auth.reset_password", token=token)
+
+
 def user_for_reset_token(token: str) -> User | None:
     """The user a reset link belongs to, while it is unused and unexpired."""
-    payload = tokens.read_token("reset", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
-    if not payload:
-        return None
-    user = db.session.get(User, payload.get("uid"))
-    if user is None or not user.is_active:
-        return None
-    if tokens.fingerprint(user.password_hash) != payload.get("fp"):
-        return None  # the password changed since: the link was used
-    return user
+    found = tokens.read_bound_token("reset", token, current_app.config["PASSWORD_RESET_MAX_AGE"])
+    return found[0] if found else None
 
 
 def change_password(user: User, new_password: str) -> None:
@@ -137,40 +142,44 @@ def change_password(user: User, new_password: str) -> None:
     if user.email_confirmed_at is None:
         user.email_confirmed_at = utcnow()  # the reset link reached this address
     sign_out_everywhere(user)
+    login_throttle.clear(user.email)
     email_user(user, "password_changed")
     audit.record("user.password_changed", user, user)
 
 
 def request_email_change(user: User, new_email: str) -> None:
-    """Email a confirmation link to the new address; the old one is told."""
+    """Email a confirmation link to the new address (or, when another account uses it, warn
+    that account's owner and change nothing); the old address is told either way."""
     new_email = new_email.strip().lower()
-    if find_user_by_email(new_email):
-        raise EmailTaken(new_email)
-    token = tokens.make_token("change-email", {"uid": user.id, "old": user.email, "new": new_email})
-    queue_email(
-        new_email,
-        "confirm_new_email",
-        locale=user.locale,
-        to_name=user.name,
-        user=user,
-        link=public_url_for("settings.confirm_email_change", token=token),
-        hours=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600,
-    )
+    owner = find_user_by_email(new_email)
+    if owner is not None:
+        email_user(
+            owner, "address_in_use", attempt="email_change", link=public_url_for("auth.login")
+        )
+    else:
+        token = tokens.make_bound_token("change-email", user, new=new_email)
+        queue_email(
+            new_email,
+            "confirm_new_email",
+            locale=user.locale,
+            to_name=user.name,
+            user=user,
+            link=public_url_for("settings.confirm_email_change", token=token),
+            hours=current_app.config["EMAIL_CONFIRMATION_MAX_AGE"] // 3600,
+        )
     email_user(user, "email_change_requested", new_email=new_email)
     audit.record("user.email_change_requested", user, user, new_email=new_email)
 
 
 def confirm_email_change(token: str) -> User | None:
     """Apply a confirmed email change; None when the link is invalid, used or expired."""
-    payload = tokens.read_token(
+    found = tokens.read_bound_token(
         "change-email", token, current_app.config["EMAIL_CONFIRMATION_MAX_AGE"]
     )
-    if not payload:
+    if found is None:
         return None
-    user = db.session.get(User, payload.get("uid"))
-    if user is None or user.email != payload.get("old"):
-        return None
-    new_email = payload.get("new")
+    user, extra = found
+    new_email = extra.get("new")
     if not isinstance(new_email, str) or find_user_by_email(new_email):
         return None
     old_email, user.email = user.email, new_email
@@ -193,6 +202,16 @@ def set_language(user: User, locale: str) -> None:
 account_exporting = signal("account-exporting")
 # Sent before an account is deleted, so modules can release what it holds (event places).
 account_deleting = signal("account-deleting")
+# Sent when an account is deactivated or deleted: modules revoke at once what still opens
+# something without a session (calendar feeds, invitations it sent, API tokens).
+account_closing = signal("account-closing")
+
+
+def close_access(user: User) -> None:
+    """Revoke everything that lets the account in: its sessions, then each module's keys."""
+    sign_out_everywhere(user)
+    account_closing.send(user)
+    log.info("user %s access closed", user.id)
 
 
 def export_account(user: User) -> dict:
@@ -232,6 +251,7 @@ def delete_account(user: User) -> None:
             audit.record(
                 "organisation.owner_succeeded", organisation, user, successor_id=successor.user_id
             )
+    close_access(user)
     account_deleting.send(user)
     audit.record("user.deleted", user, None, email_domain=user.email.rpartition("@")[2])
     db.session.delete(user)

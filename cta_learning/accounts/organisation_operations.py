@@ -5,12 +5,13 @@ from datetime import timedelta
 
 from blinker import signal
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
 from cta_learning import audit
 from cta_learning.accounts import tokens
 from cta_learning.accounts.models import Invitation, Membership, Organisation, User
+from cta_learning.accounts.operations import account_closing
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.i18n import region_for_country
@@ -164,6 +165,23 @@ def revoke_invitation(invitation: Invitation, by: User) -> None:
     audit.record(
         "organisation.invitation_revoked", invitation.organisation, by, email=invitation.email
     )
+
+
+@account_closing.connect
+def _revoke_invitations_sent(user: User) -> None:
+    """Invitations a deactivated or deleted person sent can no longer be accepted."""
+    now = utcnow()
+    revoked = db.session.execute(
+        update(Invitation)
+        .where(
+            Invitation.invited_by_id == user.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+        .values(revoked_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    log.info("%s invitations sent by user %s revoked", revoked, user.id)
 
 
 def remove_member(membership: Membership, by: User) -> None:

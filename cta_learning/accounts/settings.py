@@ -25,6 +25,7 @@ from cta_learning.accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
 )
+from cta_learning.accounts.two_factor import require_fresh_auth
 from cta_learning.actions.operations import recent_actions
 from cta_learning.community.events.registrations import upcoming_for
 from cta_learning.community.events.rules import recommended_events
@@ -105,27 +106,25 @@ def _password_is_right(form) -> bool:
 
 @bp.route("/account/email", methods=["GET", "POST"])
 @require_role("member")
+@require_fresh_auth
 def change_email():
     form = ChangeEmailForm()
     if form.validate_on_submit() and _password_is_right(form):
         if form.email.data == current_user.email:
             form.email.errors.append(_("This is already your email address."))
         else:
-            try:
-                operations.request_email_change(_me(), form.email.data)
-            except operations.EmailTaken:
-                form.email.errors.append(_("Another account already uses this address."))
-            else:
-                db.session.commit()
-                flash(
-                    _(
-                        "We have sent a confirmation link to %(email)s. Your address changes "
-                        "when you open it.",
-                        email=form.email.data,
-                    ),
-                    "success",
-                )
-                return redirect(url_for("settings.account"))
+            # The same answer when another account uses the address: its owner is told.
+            operations.request_email_change(_me(), form.email.data)
+            db.session.commit()
+            flash(
+                _(
+                    "We have sent a confirmation link to %(email)s. Your address changes "
+                    "when you open it.",
+                    email=form.email.data,
+                ),
+                "success",
+            )
+            return redirect(url_for("settings.account"))
     return render_template("settings/change_email.html", form=form)
 
 
@@ -145,6 +144,7 @@ def confirm_email_change(token: str):
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @require_role("member")
+@require_fresh_auth
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit() and _password_is_right(form):

@@ -4,7 +4,7 @@ import logging
 
 from cta_learning import audit
 from cta_learning.accounts.models import User
-from cta_learning.accounts.operations import find_user_by_email, hash_password, sign_out_everywhere
+from cta_learning.accounts.operations import close_access, find_user_by_email, hash_password
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 
@@ -17,10 +17,10 @@ def set_role(user: User, role: str, by: User | None) -> None:
 
 
 def set_active(user: User, active: bool, by: User | None) -> None:
-    """Deactivate (sign out everywhere, refuse log-in) or reactivate an account."""
+    """Deactivate (refuse log-in, revoke sessions, feeds and invitations) or reactivate."""
     user.is_active = active
     if not active:
-        sign_out_everywhere(user)
+        close_access(user)
     audit.record("user.activated" if active else "user.deactivated", user, by)
 
 

@@ -1,15 +1,28 @@
 """Sign-up, email confirmation, log in and out, and password reset."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from datetime import datetime
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from cta_learning.accounts import operations
+from cta_learning.accounts import login_throttle, operations, two_factor
 from cta_learning.accounts.forms import EmailOnlyForm, LoginForm, ResetPasswordForm, SignupForm
 from cta_learning.accounts.models import Membership, User
 from cta_learning.caching import shared_page
+from cta_learning.database import utcnow
 from cta_learning.extensions import db, limiter, login_manager
 from cta_learning.i18n import current_language
 from cta_learning.security import require_role, safe_next
@@ -45,22 +58,35 @@ def signup():
     if request.method == "GET":
         form.locale.data = current_language()
     if form.validate_on_submit():
-        try:
-            operations.create_user(
-                form.name.data,
-                form.email.data,
-                form.password.data,
-                form.locale.data,
-                form.timezone.data,
-            )
-        except operations.EmailTaken:
-            form.email.errors.append(
-                _("An account already uses this address. Log in or reset your password.")
-            )
-        else:
-            db.session.commit()
-            return render_template("auth/check_email.html", email=form.email.data)
+        # A taken address gets the same answer; its owner is told by email instead.
+        operations.create_user(
+            form.name.data,
+            form.email.data,
+            form.password.data,
+            form.locale.data,
+            form.timezone.data,
+        )
+        db.session.commit()
+        return _link_sent(form.email.data, "signup")
     return render_template("auth/signup.html", form=form)
+
+
+SENT_KINDS = ("signup", "confirm", "reset")
+
+
+def _link_sent(email: str, kind: str):
+    """Redirect after the POST to the "check your inbox" page; the address stays in the
+    session, out of the URL (and so out of logs and browser history)."""
+    session["link_sent"] = {"email": email, "kind": kind}
+    return redirect(url_for("auth.check_email"), code=303)
+
+
+@bp.get("/check-email")
+def check_email():
+    sent = session.get("link_sent")
+    if not isinstance(sent, dict) or sent.get("kind") not in SENT_KINDS:
+        sent = {"email": None, "kind": "signup"}
+    return render_template("auth/check_email.html", email=sent.get("email"), kind=sent["kind"])
 
 
 @bp.get("/confirm/<token>")
@@ -68,7 +94,11 @@ def confirm_email(token: str):
     user = operations.confirm_email(token)
     if user is None:
         flash(
-            _("This confirmation link is invalid or has expired. Ask for a new one below."), "error"
+            _(
+                "This confirmation link is invalid, used or expired. If your address is not "
+                "confirmed yet, ask for a new link below."
+            ),
+            "error",
         )
         return redirect(url_for("auth.resend_confirmation"))
     db.session.commit()
@@ -85,7 +115,7 @@ def resend_confirmation():
         if user is not None and user.email_confirmed_at is None and user.is_active:
             operations.send_confirmation(user)
             db.session.commit()
-        return render_template("auth/check_email.html", email=form.email.data)
+        return _link_sent(form.email.data, "confirm")
     return render_template(
         "auth/request_link.html",
         form=form,
@@ -102,12 +132,21 @@ def login():
         return redirect(safe_next(request.args.get("next"), "settings.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
+        blocked_until = login_throttle.claim_attempt(form.email.data)
+        db.session.commit()  # the attempt counts for every worker before the slow check
+        if blocked_until is not None:
+            return _blocked(form, blocked_until)
         user = operations.authenticate(form.email.data, form.password.data)
+        db.session.commit()  # the count of failures, or its reset
         if user is None or not user.is_active:
             form.password.errors.append(_("The email address or the password is not right."))
         elif user.email_confirmed_at is None:
             flash(_("Confirm your email address first: we have sent you a link."), "error")
             return redirect(url_for("auth.resend_confirmation"))
+        elif two_factor.is_enabled(user):  # the code completes the login
+            next_url = safe_next(request.args.get("next"), "settings.dashboard")
+            two_factor.begin_pending_login(user, form.remember.data, next_url)
+            return redirect(url_for("two_factor.verify"))
         else:
             operations.record_login(user)
             db.session.commit()
@@ -115,6 +154,21 @@ def login():
             flash(_("Welcome, %(name)s.", name=user.name), "success")
             return redirect(safe_next(request.args.get("next"), "settings.dashboard"))
     return render_template("auth/login.html", form=form)
+
+
+def _blocked(form: LoginForm, until: datetime):
+    """Too many failures for this address: no password is checked until `until`."""
+    wait = until - utcnow()
+    flash(
+        _(
+            "Too many failed attempts to log in with this address. Try again %(when)s, or "
+            "reset your password by email: that works at once.",
+            when=format_timedelta(wait, add_direction=True),
+        ),
+        "error",
+    )
+    retry_after = str(max(1, int(wait.total_seconds()) + 1))
+    return render_template("auth/login.html", form=form), 429, {"Retry-After": retry_after}
 
 
 @bp.post("/logout")
@@ -135,7 +189,7 @@ def forgot_password():
     if form.validate_on_submit():
         operations.request_password_reset(form.email.data)
         db.session.commit()
-        return render_template("auth/check_email.html", email=form.email.data, reset=True)
+        return _link_sent(form.email.data, "reset")
     return render_template(
         "auth/request_link.html",
         form=form,

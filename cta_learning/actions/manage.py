@@ -15,6 +15,7 @@ from cta_learning.actions.manage_forms import CorrectionForm, ReasonForm, Transl
 from cta_learning.actions.models import ACTION_STATUSES, Action, CorrectionRequest
 from cta_learning.extensions import db
 from cta_learning.forms import BaseForm
+from cta_learning.pagination import count_of, paginate
 from cta_learning.security import require_role
 
 bp = Blueprint("actions_manage", __name__, url_prefix="/admin/actions")
@@ -51,7 +52,7 @@ def queue():
         .where(Action.status == status if status else Action.status.in_(MODERATED_STATUSES))
         .order_by(case((Action.status == "submitted", 0), else_=1), Action.submitted_at, Action.id)
     )
-    page = db.paginate(query, per_page=50, max_per_page=50)
+    page = paginate(query, count_of(query), 50)
     corrections = db.session.scalars(
         select(CorrectionRequest)
         .where(CorrectionRequest.status == "open")

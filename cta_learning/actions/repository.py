@@ -136,7 +136,7 @@ def _filters_html(form: FilterForm, chosen: dict[str, str], language: str) -> Ma
     if key not in cache:
         if len(cache) >= FILTER_FORMS_KEPT:
             cache.clear()
-        cache[key] = Markup(render_template("actions/_filters.html", form=form, filters=chosen))  # noqa: S704
+        cache[key] = Markup(render_template("actions/_filters.html", form=form, filters=chosen))  # noqa: S704 - autoescaped template
     return cache[key]
 
 

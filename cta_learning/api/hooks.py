@@ -111,7 +111,7 @@ def _submission(body: bytes) -> dict:
 
 
 @bp.route("/action-submitted", methods=["POST"])
-@limiter.limit("60 per minute")
+@limiter.limit(lambda: current_app.config["WEBHOOK_RATE_LIMIT"])
 def action_submitted():
     data = _submission(_signed_body())
     try:

@@ -11,17 +11,17 @@ from email.utils import formataddr, parseaddr
 
 from blinker import signal
 from flask import current_app
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
+from cta_learning.mail.claims import claim, claimed_message, mark_sent, new_claim, release
 from cta_learning.mail.models import OutboxMessage
 
 log = logging.getLogger(__name__)
-CLAIM_DURATION = timedelta(minutes=10)
 # Sent with the outbox message when a server refuses it for good (a hard bounce).
 message_refused = signal("message-refused")
-MAX_BACKOFF = timedelta(hours=6)
+MAX_BACKOFF = timedelta(hours=1)
 
 
 class SmtpNotConfigured(RuntimeError):
@@ -84,91 +84,124 @@ def _connect() -> smtplib.SMTP:
     return connection
 
 
-def _claim(limit: int) -> list[int]:
-    """Lock a batch of due messages for this worker (other workers skip them)."""
-    now = utcnow()
-    query = (
-        select(OutboxMessage)
-        .where(
-            OutboxMessage.status == "queued",
-            OutboxMessage.next_attempt_at <= now,
-            or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
-        )
-        # Oldest due first, in the order of the index on (status, next_attempt_at): ordered by
-        # id alone, every claim sorted all the queued messages (0.18 s a batch with 100,000).
-        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-    )
-    messages = db.session.scalars(query).all()
-    for message in messages:
-        message.locked_until = now + CLAIM_DURATION
-    ids = [message.id for message in messages]  # before the commit expires them: no reloads
-    db.session.commit()
-    return ids
+def _close(connection: smtplib.SMTP | None) -> None:
+    if connection is None:
+        return
+    try:
+        connection.quit()
+    except (OSError, smtplib.SMTPException):
+        connection.close()
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """The wait after the n-th failed attempt: 1, 2, 4, 8, 16, 32 minutes, then every hour."""
+    return min(timedelta(minutes=2 ** min(attempts - 1, 10)), MAX_BACKOFF)
 
 
 def _record_failure(message: OutboxMessage, error: Exception, permanent: bool) -> None:
+    now = utcnow()
     message.attempts += 1
     message.last_error = f"{type(error).__name__}: {error}"[:2000]
     message.locked_until = None
-    if permanent or message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+    message.first_failed_at = message.first_failed_at or now
+    retry_for = timedelta(hours=current_app.config["MAIL_RETRY_HOURS"])
+    if permanent or now - message.first_failed_at >= retry_for:
         message.status = "failed"
         log.warning("email %s to %s failed for good: %s", message.id, message.to_address, error)
         if permanent:
             message_refused.send(message)
     else:
-        delay = min(timedelta(minutes=2**message.attempts), MAX_BACKOFF)
-        message.next_attempt_at = utcnow() + delay
+        delay = retry_delay(message.attempts)
+        message.next_attempt_at = now + delay
         log.info("email %s will be retried in %s: %s", message.id, delay, error)
 
 
 def _is_permanent(error: Exception) -> bool:
-    code = getattr(error, "smtp_code", None)
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        return True  # the address needs SMTPUTF8, which this server does not offer
     if isinstance(error, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in error.recipients.values()]
-        return all(code >= 500 for code in codes)
-    return isinstance(code, int) and code >= 500
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, OSError | smtplib.SMTPException):
+        code = getattr(error, "smtp_code", None)
+        return isinstance(code, int) and code >= 500
+    return True  # anything else (UnicodeEncodeError, ValueError…) is a defect of the message
+
+
+def _conversation_intact(connection: smtplib.SMTP, error: Exception) -> bool:
+    """After a server's answer smtplib has reset the transaction and the connection goes on;
+    after anything else (a drop, a 421, an error of ours midway) it must be opened again."""
+    answered = isinstance(error, smtplib.SMTPResponseException | smtplib.SMTPRecipientsRefused)
+    return answered and connection.sock is not None
+
+
+def _deliver_one(
+    connection: smtplib.SMTP, message_id: int, token: str
+) -> tuple[str | None, smtplib.SMTP | None]:
+    """Send one claimed message: ("sent" | "failed" | None if skipped, the connection to go
+    on with, None when it must be opened again). Only this message counts an attempt."""
+    message = claimed_message(message_id, token)
+    if message is None:
+        return None, connection
+    try:
+        email = build_message(message)
+    except Exception as error:  # a stored row that no message can be made of: never will be
+        _record_failure(message, error, permanent=True)
+        return "failed", connection
+    try:
+        connection.send_message(email)
+    except Exception as error:  # whatever it is, it is this message's: the batch goes on
+        _record_failure(message, error, permanent=_is_permanent(error))
+        if not _conversation_intact(connection, error):
+            _close(connection)
+            return "failed", None
+        return "failed", connection
+    if not mark_sent(message_id, token):
+        log.warning("email %s was sent, but was withdrawn or re-claimed meanwhile", message_id)
+    return "sent", connection
+
+
+def _server_unreachable(ids: list[int], token: str, error: Exception) -> None:
+    """The batch could not even connect: each of its messages counts an attempt and waits."""
+    claimed = select(OutboxMessage).where(
+        OutboxMessage.id.in_(ids),
+        OutboxMessage.claimed_by == token,
+        OutboxMessage.status == "queued",
+    )
+    for message in db.session.scalars(claimed):
+        _record_failure(message, error, permanent=False)
+    db.session.commit()
 
 
 def deliver_due(limit: int | None = None) -> tuple[int, int]:
     """Send one batch of due messages; return (sent, not sent)."""
     if not smtp_configured():
         raise SmtpNotConfigured
-    ids = _claim(limit or current_app.config["MAIL_BATCH_SIZE"])
+    token = new_claim()
+    ids = claim(token, limit or current_app.config["MAIL_BATCH_SIZE"])
     if not ids:
         return 0, 0
+    try:
+        connection: smtplib.SMTP | None = _connect()
+    except (OSError, smtplib.SMTPException) as error:
+        _server_unreachable(ids, token, error)
+        return 0, len(ids)
     sent = failed = 0
     try:
-        connection = _connect()
-    except (OSError, smtplib.SMTPException) as error:
-        waiting = select(OutboxMessage).where(
-            OutboxMessage.id.in_(ids), OutboxMessage.status == "queued"
-        )
-        for message in db.session.scalars(waiting):
-            _record_failure(message, error, permanent=False)
-        db.session.commit()
-        return 0, len(ids)
-    with connection:
-        for message_id in ids:
-            # Read again, and locked while it is sent (PostgreSQL): a message withdrawn (its
-            # recipient left the list) or held (its campaign paused) since the claim stays.
-            message = db.session.get(
-                OutboxMessage, message_id, with_for_update=True, populate_existing=True
-            )
-            if message is None or message.status != "queued":
-                if message is not None:
-                    message.locked_until = None
-                db.session.commit()
-                continue
-            try:
-                connection.send_message(build_message(message))
-            except (OSError, smtplib.SMTPException) as error:
-                _record_failure(message, error, permanent=_is_permanent(error))
-                failed += 1
-            else:
-                message.status, message.sent_at, message.locked_until = "sent", utcnow(), None
-                message.attempts += 1
-                sent += 1
+        for position, message_id in enumerate(ids):
+            if connection is None:
+                try:
+                    connection = _connect()
+                except (OSError, smtplib.SMTPException) as error:
+                    # Not tried: back in the queue as they were, for the next batch.
+                    released = release(ids[position:], token)
+                    db.session.commit()
+                    log.warning(
+                        "SMTP reconnection failed, %s messages released: %s", released, error
+                    )
+                    return sent, failed + len(ids) - position
+            outcome, connection = _deliver_one(connection, message_id, token)
+            sent, failed = sent + (outcome == "sent"), failed + (outcome == "failed")
             db.session.commit()
+    finally:
+        _close(connection)
     return sent, failed

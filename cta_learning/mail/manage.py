@@ -6,6 +6,7 @@ from sqlalchemy import select
 from cta_learning.extensions import db
 from cta_learning.mail.delivery import smtp_configured
 from cta_learning.mail.models import MESSAGE_STATUSES, STATUS_LABELS, OutboxMessage
+from cta_learning.pagination import count_of, paginate
 from cta_learning.security import require_role
 
 bp = Blueprint("mail_manage", __name__, url_prefix="/admin/mailbox")
@@ -18,7 +19,7 @@ def index():
     query = select(OutboxMessage).order_by(OutboxMessage.id.desc())
     if status in MESSAGE_STATUSES:
         query = query.where(OutboxMessage.status == status)
-    page = db.paginate(query, per_page=50, max_per_page=50)
+    page = paginate(query, count_of(query), 50)
     return render_template(
         "mail_manage/index.html",
         page=page,

@@ -44,6 +44,10 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
+    # The claim of the worker sending it (see mail/claims.py): one worker per message.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    # When delivery first failed: retried until MAIL_RETRY_HOURS after this, then failed.
+    first_failed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     sent_at: Mapped[datetime | None]
 

@@ -35,7 +35,7 @@ def text_to_html(text: str) -> list[Markup]:
     paragraphs = []
     for block in re.split(r"\n\s*\n", text.strip()):
         escaped = str(escape(block))
-        paragraphs.append(Markup(_URL.sub(link, escaped).replace("\n", "<br>\n")))  # noqa: S704
+        paragraphs.append(Markup(_URL.sub(link, escaped).replace("\n", "<br>\n")))  # noqa: S704 - escaped above
     return paragraphs
 
 

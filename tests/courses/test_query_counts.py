@@ -8,6 +8,7 @@ from cta_learning.courses.models import Course, Enrolment, Lesson, LessonProgres
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from tests.bulk import _insert
+from tests.conftest import Auth
 from tests.courses.helpers import SLUG, import_shipped, unlock
 from tests.courses.test_learning import COURSE
 from tests.test_query_counts import queries_per_page
@@ -84,9 +85,7 @@ def test_course_pages_do_not_run_more_queries_with_more_learners(app, client, ma
     client.post(f"{COURSE}/enrol")
     organiser = app.test_client()
     organiser_user = make.user(role="organiser")
-    organiser.post(
-        "/login", data={"email": organiser_user.email, "password": "correct horse battery"}
-    )
+    Auth(organiser, make).login(organiser_user.email)  # with the code: two-step is on
 
     add_learners(app, 10)
     small = (

@@ -32,6 +32,7 @@ from cta_learning.extensions import db
 from cta_learning.forms import choices
 from cta_learning.pagination import paginate
 from cta_learning.security import has_role, require_role
+from cta_learning.urls import LARGEST_ID
 
 bp = Blueprint("events_manage", __name__, url_prefix="/manage/events")
 PER_PAGE = 30
@@ -45,7 +46,7 @@ def _organisers_only():
 
 def managed_event(event_id: int) -> Event:
     """The event, if this person may manage it: 404 when unknown, 403 when someone else's."""
-    event = db.session.get(Event, event_id)
+    event = db.session.get(Event, event_id) if 0 < event_id <= LARGEST_ID else None
     if event is None:
         abort(404)
     if not can_manage(current_user, event):

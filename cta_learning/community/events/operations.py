@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from cta_learning import audit
+from cta_learning.accounts.operations import account_closing
 from cta_learning.community.events import registrations
 from cta_learning.community.events.models import (
     AgendaSegment,
@@ -187,6 +188,14 @@ def calendar_feed(user, renew: bool = False) -> CalendarFeed:
         feed.token = secrets.token_urlsafe(32)
         log.info("calendar feed of user %s renewed", user.id)
     return feed
+
+
+@account_closing.connect
+def _revoke_feed(user) -> None:
+    """A deactivated or deleted account's calendar address stops working at once (it shows
+    meeting links)."""
+    db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
+    log.info("calendar feed of user %s revoked", user.id)
 
 
 def feed_owner(token: str) -> int | None:

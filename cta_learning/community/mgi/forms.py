@@ -4,12 +4,11 @@ import re
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, Length, ValidationError
+from wtforms import BooleanField, RadioField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, ValidationError
 
-from cta_learning.accounts.forms import lower_filter
 from cta_learning.community.mgi.models import LANGUAGES, STEPS
-from cta_learning.forms import BaseForm, choices, strip_filter, text_field
+from cta_learning.forms import BaseForm, choices, email_field, strip_filter, text_field
 
 _PHONE = re.compile(r"^\+?[0-9 ().-]+$")
 
@@ -25,15 +24,7 @@ def _check_phone(form, field) -> None:
 class InterestForm(BaseForm):
     focal_name = text_field(_l("Name of the focal point"), 120, required=True)
     focal_position = text_field(_l("Position"), 200, required=True)
-    focal_email = EmailField(
-        _l("Email"),
-        filters=[lower_filter],
-        validators=[
-            DataRequired(_l("Enter the focal point's email address.")),
-            Length(max=254, message=_l("An email address has at most 254 characters.")),
-            Email(_l("Enter a valid email address, like name@city.org.")),
-        ],
-    )
+    focal_email = email_field(_l("Email"), _l("Enter the focal point's email address."))
     focal_phone = StringField(
         _l("Phone"),
         filters=[strip_filter],

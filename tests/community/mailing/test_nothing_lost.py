@@ -114,7 +114,7 @@ def configure(app, port: int) -> None:
         SMTP_STARTTLS=False,
         SMTP_TIMEOUT=5,
         MAIL_BATCH_SIZE=OUTBOX_BATCH,
-        MAIL_MAX_ATTEMPTS=8,
+        MAIL_RETRY_HOURS=48,
     )
 
 
