@@ -364,3 +364,15 @@ def test_hostile_codes_get_a_message(app, client, make, typed, message):
     response = client.post("/login/verify", data={"code": typed})
     assert response.status_code == 200 and message in page_text(response)
     assert not signed_in(client)
+
+
+def test_staff_powers_checked_outside_staff_pages_also_wait_for_two_step(app, client, auth):
+    from tests.community.events.helpers import make_event
+
+    organiser = auth.login_as("organiser", two_step=False)
+    draft = make_event(app, organiser=organiser, status="draft", published_at=None)
+    assert client.get(f"/events/{draft.id}").status_code == 404  # only its manager sees a draft
+    page = page_text(client.get("/dashboard"))
+    assert 'href="/manage/events/"' in page  # the way to the set-up page stays in view
+    enable(app, organiser)
+    assert client.get(f"/events/{draft.id}").status_code == 200
