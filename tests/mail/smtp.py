@@ -1,4 +1,5 @@
-"""A real SMTP server (aiosmtpd on loopback) that records, refuses or drops on demand."""
+"""A real SMTP server (aiosmtpd on loopback) that records, refuses or drops on demand, and the
+shortcut the delivery tests take through time."""
 
 import threading
 import time
@@ -6,7 +7,11 @@ from collections import Counter
 from email import message_from_bytes, policy
 
 from aiosmtpd.controller import Controller
+from sqlalchemy import update
 
+from cta_learning.database import utcnow
+from cta_learning.extensions import db
+from cta_learning.mail.models import OutboxMessage
 from tests.servers import free_port
 
 
@@ -18,7 +23,12 @@ class Recorder:
         self.refused_recipients: set[str] = set()  # answered 550 at RCPT
         self.drop_after: int | None = None  # accept this many more, then drop the connection
         self.refusing = False  # answer 421 to every message (a server about to stop)
+        self.accept_more: int | None = None  # accept this many more, then answer 421
+        self.on_message = None  # called with each recipient, before answering
         self.lock = threading.Lock()
+
+    def refuse_after(self, number: int | None) -> None:
+        self.accept_more = number
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refused_recipients:
@@ -27,8 +37,10 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
-        if self.refusing:
+        if self.refusing or self.accept_more == 0:
             return "421 4.3.2 Service shutting down"
+        if self.accept_more is not None:
+            self.accept_more -= 1
         if self.drop_after is not None:
             if self.drop_after <= 0:
                 self.drop_after = None
@@ -39,6 +51,9 @@ class Recorder:
         with self.lock:
             for recipient in envelope.rcpt_tos:
                 self.received.append((recipient, message))
+        if self.on_message is not None:
+            for recipient in envelope.rcpt_tos:
+                self.on_message(recipient)
         return "250 2.0.0 OK"
 
     def recipients(self) -> Counter:
@@ -81,3 +96,14 @@ class SmtpServer:
             SMTP_HOST="127.0.0.1", SMTP_PORT=self.port, SMTP_STARTTLS=False, SMTP_TIMEOUT=5
         )
         app.config.update(settings)
+
+
+def make_all_due(app) -> None:
+    """Stands for the backoff running out: every waiting message is due now."""
+    with app.app_context():
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.status == "queued")
+            .values(next_attempt_at=utcnow())
+        )
+        db.session.commit()

@@ -7,7 +7,7 @@ Over a real SMTP server (aiosmtpd on loopback, see tests/mail/smtp.py).
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
@@ -16,7 +16,7 @@ from cta_learning.mail.delivery import deliver_due, retry_delay
 from cta_learning.mail.models import OutboxMessage
 from cta_learning.mail.operations import queue_email
 from tests.conftest import outbox
-from tests.mail.smtp import SmtpServer
+from tests.mail.smtp import SmtpServer, make_all_due
 from tests.servers import free_port
 
 POISONED = "andré@example.org"
@@ -65,16 +65,6 @@ def deliver_until_dry(app) -> None:
             if deliver_due() == (0, 0):
                 return
     raise AssertionError("the outbox never ran dry")
-
-
-def make_all_due(app) -> None:
-    with app.app_context():
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == "queued")
-            .values(next_attempt_at=utcnow())
-        )
-        db.session.commit()
 
 
 def test_a_poisoned_message_fails_alone_and_a_later_password_reset_still_leaves(

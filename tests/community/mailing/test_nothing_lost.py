@@ -7,13 +7,10 @@ happens between two known calls. The only shortcut is time: messages waiting for
 are made due at once instead of waiting minutes for the backoff.
 """
 
-import threading
 from collections import Counter
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, select
 
 from cta_learning.community.mailing import subscriptions
 from cta_learning.community.mailing.campaigns import (
@@ -32,7 +29,7 @@ from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.delivery import deliver_due
 from cta_learning.mail.models import OutboxMessage
-from tests.servers import free_port
+from tests.mail.smtp import SmtpServer, make_all_due
 
 SUBSCRIBERS = 500
 LANGUAGES = ("en", "fr", "es")
@@ -44,59 +41,6 @@ BODIES = {
 }
 OUTBOX_BATCH = 50
 QUEUE_BATCH = 100
-
-
-class Recorder:
-    """The server's DATA handler: keeps every accepted message, per recipient.
-
-    `refuse_after(n)` accepts n more messages, then answers 421 (the server is shutting
-    down): the client drops the connection, and the rest of its batch is not sent.
-    """
-
-    def __init__(self):
-        self.received: list[tuple[str, object]] = []
-        self.accept_more: int | None = None
-        self.on_message = None  # called with the recipient, before answering
-        self.lock = threading.Lock()
-
-    def refuse_after(self, number: int | None) -> None:
-        self.accept_more = number
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.accept_more is not None:
-            if self.accept_more <= 0:
-                return "421 4.3.2 Service shutting down"
-            self.accept_more -= 1
-        message = message_from_bytes(envelope.content, policy=policy.default)
-        with self.lock:
-            for recipient in envelope.rcpt_tos:
-                self.received.append((recipient, message))
-        if self.on_message is not None:
-            for recipient in envelope.rcpt_tos:
-                self.on_message(recipient)
-        return "250 2.0.0 OK"
-
-    def counts(self) -> Counter:
-        with self.lock:
-            return Counter(recipient for recipient, _ in self.received)
-
-
-class SmtpServer:
-    """aiosmtpd on loopback, which can be stopped and started again on the same port."""
-
-    def __init__(self):
-        self.port = free_port()
-        self.recorder = Recorder()
-        self.controller: Controller | None = None
-
-    def start(self) -> None:
-        self.controller = Controller(self.recorder, hostname="127.0.0.1", port=self.port)
-        self.controller.start()
-
-    def stop(self) -> None:
-        if self.controller is not None:
-            self.controller.stop()
-            self.controller = None
 
 
 @pytest.fixture
@@ -204,17 +148,6 @@ def statuses(app) -> Counter:
         )
 
 
-def time_passes(app) -> None:
-    """Stands for the backoff running out: every waiting message is due now."""
-    with app.app_context():
-        db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.status == "queued")
-            .values(next_attempt_at=utcnow())
-        )
-        db.session.commit()
-
-
 def assert_waiting_for_a_retry(app) -> None:
     """Every message tried while the server was away is queued again for later, none lost."""
     now = utcnow()
@@ -249,7 +182,7 @@ def test_nothing_is_lost_or_doubled_when_the_server_refuses_and_goes_down(app, c
     # 300 of 500 queued; two outbox batches delivered.
     assert queue(app, campaign_id, 3) == 300
     assert deliver(app, 2) == (100, 0)
-    assert sum(recorder.counts().values()) == 100
+    assert sum(recorder.recipients().values()) == 100
 
     # The server accepts 20 more, then refuses (421) and the connection is dropped.
     recorder.refuse_after(20)
@@ -258,15 +191,15 @@ def test_nothing_is_lost_or_doubled_when_the_server_refuses_and_goes_down(app, c
 
     # The server goes down: every attempt fails, nothing is sent, nothing given up.
     smtp.stop()
-    received_before_the_stop = recorder.counts()
+    received_before_the_stop = recorder.recipients()
     assert deliver(app, 4) == (0, 150)  # three batches; the fourth call finds nothing due
     assert_waiting_for_a_retry(app)
     assert statuses(app) == {"sent": 120, "queued": 180}
-    assert recorder.counts() == received_before_the_stop
+    assert recorder.recipients() == received_before_the_stop
 
     # While it is down, 20 people who have not received it leave: 10 whose message waits in
     # the outbox (by the one-click link of their message), 10 not even queued yet.
-    received = set(recorder.counts())
+    received = set(recorder.recipients())
     with app.app_context():
         waiting = db.session.scalars(
             select(OutboxMessage.to_address)
@@ -295,12 +228,12 @@ def test_nothing_is_lost_or_doubled_when_the_server_refuses_and_goes_down(app, c
     with app.app_context():
         assert pause(db.session.get(Campaign, campaign_id), None) == 170
         db.session.commit()
-    time_passes(app)
+    make_all_due(app)
     assert deliver(app, 1) == (0, 0)
     smtp.start()
     recorder.refuse_after(None)
     assert deliver(app, 1) == (0, 0)
-    assert sum(recorder.counts().values()) == 120
+    assert sum(recorder.recipients().values()) == 120
 
     # Resumed: the held messages go again, and the rest of the campaign is queued by the
     # command, skipping those who left.
@@ -310,13 +243,13 @@ def test_nothing_is_lost_or_doubled_when_the_server_refuses_and_goes_down(app, c
     result = app.test_cli_runner().invoke(args=["mailing", "dispatch", "--batch-size", "100"])
     assert result.exit_code == 0, result.output
     assert "190 messages queued (sent)" in result.output
-    time_passes(app)
+    make_all_due(app)
     assert deliver_everything_due(app) == 360
     assert deliver(app, 1) == (0, 0)
 
     # Everyone still subscribed got exactly one copy, in their language, with the one-click
     # unsubscribe headers; nobody who left got anything.
-    counts = recorder.counts()
+    counts = recorder.recipients()
     assert set(counts) == set(languages) - left
     assert set(counts.values()) == {1}
     assert sum(counts.values()) == SUBSCRIBERS - len(left) == 480
@@ -368,7 +301,7 @@ def test_a_recipient_who_leaves_while_their_batch_is_being_sent_gets_nothing(app
     smtp.recorder.on_message = leave_during_the_first_delivery
     assert deliver(app, 1) == (4, 0)
     assert [response.status_code for response in responses] == [204]
-    assert set(smtp.recorder.counts()) == set(addresses) - {addresses[2]}
+    assert set(smtp.recorder.recipients()) == set(addresses) - {addresses[2]}
     assert statuses(app) == {"sent": 4, "failed": 1}
 
 
