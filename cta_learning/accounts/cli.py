@@ -66,14 +66,19 @@ def list_users(role: str | None) -> None:
         )
 
 
+def _account(email: str):
+    user = find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No account uses {email}.")
+    return user
+
+
 @users.command()
 @click.argument("email")
 @with_appcontext
 def deactivate(email: str) -> None:
     """Deactivate an account: it is signed out everywhere and cannot log in."""
-    user = find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No account uses {email}.")
+    user = _account(email)
     user_admin.set_active(user, False, None)
     db.session.commit()
     click.echo(f"{user.email} is deactivated.")
@@ -97,9 +102,7 @@ def totp_code(email: str) -> None:
 @with_appcontext
 def reset_two_step(email: str) -> None:
     """Turn two-step sign-in off for someone who lost both their phone and recovery codes."""
-    user = find_user_by_email(email)
-    if user is None:
-        raise click.ClickException(f"No account uses {email}.")
+    user = _account(email)
     two_factor.reset(user, None)
     db.session.commit()
     click.echo(f"Two-step sign-in is off for {user.email}; staff set it up at their next visit.")

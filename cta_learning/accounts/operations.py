@@ -88,12 +88,7 @@ def authenticate(email: str, password: str) -> User | None:
         login_throttle.clear(email)
         return user
     if login_throttle.alert_due(email) and user is not None and user.is_active:
-        email_user(
-            user,
-            "login_attempts",
-            link=reset_link(user),
-            hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
-        )
+        _email_reset_link(user, "login_attempts")
         audit.record("user.login_attempts_reported", user, None)
     return None
 
@@ -115,19 +110,18 @@ def request_password_reset(email: str) -> None:
     if user is None or not user.is_active:
         log.info("password reset asked for an unknown address")
         return
-    email_user(
-        user,
-        "reset_password",
-        link=reset_link(user),
-        hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
-    )
+    _email_reset_link(user, "reset_password")
     audit.record("user.password_reset_requested", user, user)
 
 
-def reset_link(user: User) -> str:
-    """A link that sets a new password, until the address or the password changes."""
-    token = tokens.make_bound_token("reset", user)
-    return public_url_for("auth.reset_password", token=token)
+def _email_reset_link(user: User, template: str) -> None:
+    """Email a link that sets a new password, until the address or the password changes."""
+    email_user(
+        user,
+        template,
+        link=public_url_for("auth.reset_password", token=tokens.make_bound_token("reset", user)),
+        hours=current_app.config["PASSWORD_RESET_MAX_AGE"] // 3600,
+    )
 
 
 def user_for_reset_token(token: str) -> User | None:
