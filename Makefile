@@ -16,11 +16,13 @@ run: install
 test: check
 	$(VENV)/bin/pytest -n auto
 
-# Static checks before the tests: lint and format, bandit on the code, pip-audit on the
-# installed dependencies (a warning when its database is out of reach; see .ci/audit_dependencies.py).
+# Static checks before the tests: lint and format, types (mypy, set up in pyproject.toml), bandit
+# on the code, pip-audit on the installed dependencies (a warning when its database is out of
+# reach; see .ci/audit_dependencies.py).
 check: install-dev
-	$(VENV)/bin/ruff check cta_learning tests bench gunicorn.conf.py .ci
-	$(VENV)/bin/ruff format --check cta_learning tests bench gunicorn.conf.py .ci
+	$(VENV)/bin/ruff check cta_learning tests bench typings gunicorn.conf.py .ci
+	$(VENV)/bin/ruff format --check cta_learning tests bench typings gunicorn.conf.py .ci
+	$(VENV)/bin/mypy
 	$(VENV)/bin/bandit -q -c pyproject.toml -r cta_learning
 	$(VENV)/bin/python .ci/audit_dependencies.py
 

@@ -34,7 +34,9 @@ from cta_learning.community.events.models import (
     SegmentPerson,
 )
 from cta_learning.content import priority_ids
+from cta_learning.courses.certificates import CODE_ALPHABET
 from cta_learning.courses.content import read_course
+from cta_learning.courses.grading import match_options
 from cta_learning.courses.importing import import_course
 from cta_learning.courses.models import (
     Attempt,
@@ -44,7 +46,6 @@ from cta_learning.courses.models import (
     Lesson,
     LessonProgress,
 )
-from cta_learning.courses.operations import CODE_ALPHABET, match_options
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.i18n import country_regions

@@ -32,10 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
 
-    from cta_learning import security, templating
+    from cta_learning import edges, security, templating
 
     security.init_app(app)
     templating.init_app(app)
+    edges.init_app(app)  # last: its commit runs before the other after-request hooks
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     return app
 
@@ -59,7 +60,8 @@ def _finish_config(app: Flask) -> None:
     app.config["PREFERRED_URL_SCHEME"] = "https" if secure else "http"
     proxies = int(app.config.get("PROXY_COUNT", 0))
     if proxies:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+        # Flask's documented way to wrap the WSGI app, which mypy sees as replacing a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
 
 
 def _init_extensions(app: Flask) -> None:
@@ -90,11 +92,12 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from cta_learning import dashboard
     from cta_learning.accounts import manage as accounts_manage
-    from cta_learning.accounts import organisations, settings, two_factor_views
+    from cta_learning.accounts import organisation_views, settings_views, two_factor_views
     from cta_learning.accounts import views as auth
     from cta_learning.actions import manage as actions_manage
-    from cta_learning.actions import repository
+    from cta_learning.actions import repository_views
     from cta_learning.actions import views as actions
     from cta_learning.api import hooks as api_hooks
     from cta_learning.community.events import manage as events_manage
@@ -113,11 +116,12 @@ def _register_blueprints(app: Flask) -> None:
         pages.bp,
         auth.bp,
         two_factor_views.bp,
-        settings.bp,
-        organisations.bp,
+        settings_views.bp,
+        dashboard.bp,
+        organisation_views.bp,
         accounts_manage.bp,
         actions.bp,
-        repository.bp,
+        repository_views.bp,
         mail_manage.bp,
         actions_manage.bp,
         api_hooks.bp,

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from cta_learning import audit
 from cta_learning.accounts.models import Organisation, User
 from cta_learning.accounts.organisation_operations import member_joined
-from cta_learning.database import utcnow
-from cta_learning.extensions import db
+from cta_learning.database import rows_changed, utcnow
+from cta_learning.extensions import Model, db
 from cta_learning.mail.operations import email_user
 from cta_learning.security import public_url_for
 
@@ -36,7 +36,7 @@ organisation_unlocked = signal("organisation-unlocked")
 organisation_locked = signal("organisation-locked")
 
 
-class AccessGrant(db.Model):
+class AccessGrant(Model):
     __tablename__ = "access_grants"
     __table_args__ = (
         UniqueConstraint("organisation_id", "action_id", name="uq_access_grants_action"),
@@ -101,12 +101,12 @@ def may_use(user: User | None, benefit: str) -> bool:
 
 def _mark_unlocked(organisation: Organisation, actor: User | None) -> None:
     """Record the moment the organisation opens; tell it only the first time (race-free)."""
-    opened = db.session.execute(
+    opened = rows_changed(
         update(Organisation)
         .where(Organisation.id == organisation.id, Organisation.unlocked_at.is_(None))
         .values(unlocked_at=utcnow())
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     if opened:
         db.session.refresh(organisation, ["unlocked_at"])
         audit.record("organisation.unlocked", organisation, actor)
@@ -132,11 +132,11 @@ def grant_for_action(organisation: Organisation, action_id: int, by: User | None
         with db.session.begin_nested():
             db.session.add(grant)
     except IntegrityError:  # the same action granted at the same moment elsewhere
-        return db.session.scalar(
+        return db.session.scalars(
             select(AccessGrant).where(
                 AccessGrant.organisation_id == organisation.id, AccessGrant.action_id == action_id
             )
-        )
+        ).one()
     audit.record("access.granted", organisation, by, action_id=action_id)
     _mark_unlocked(organisation, by)
     return grant
@@ -156,7 +156,7 @@ def revoke(grant: AccessGrant, reason: str, by: User | None) -> None:
     """End a grant; the organisation keeps its benefits only if another grant remains."""
     grant.revoked_at, grant.revoked_by_id, grant.revoke_reason = utcnow(), by and by.id, reason
     db.session.flush()
-    organisation = db.session.get(Organisation, grant.organisation_id)
+    organisation = db.session.get_one(Organisation, grant.organisation_id)
     audit.record("access.revoked", organisation, by, grant_id=grant.id, reason=reason)
     if not access_for(organisation).is_unlocked:
         organisation.unlocked_at = None
@@ -191,7 +191,7 @@ def _email_benefits(user: User, organisation: Organisation) -> None:
         "benefits_open",
         organisation=organisation,
         benefits=[BENEFIT_LABELS[benefit] for benefit in BENEFITS],
-        link=public_url_for("settings.dashboard"),
+        link=public_url_for("dashboard.show"),
     )
 
 

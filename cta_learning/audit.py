@@ -8,12 +8,12 @@ from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cta_learning.database import utcnow
-from cta_learning.extensions import db
+from cta_learning.extensions import Model, db
 
 log = logging.getLogger("cta_learning.audit")
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -3,12 +3,15 @@ unlocked organisations are subscribed by the unlock itself), a campaign already 
 archive), a draft for the admin to try, and Montréal's Local MGI request, shared with IOM."""
 
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy import select
 
+from cta_learning.accounts.models import User
 from cta_learning.community.mailing import campaigns, subscriptions
 from cta_learning.community.mailing.models import TOPICS, Campaign
 from cta_learning.community.mgi import operations as mgi
+from cta_learning.community.mgi.models import MgiStep
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 
@@ -17,7 +20,7 @@ SIGNUPS = (
     ("lucia@quito.demo.cta-learning.org", "Lucía", "es", ["events"]),
     ("claire@lyon.demo.cta-learning.org", "Claire", "fr", list(TOPICS)),
 )
-SENT = {
+SENT: dict[str, Any] = {
     "subjects": {
         "en": "The road to the 2026 International Migration Review Forum",
         "fr": "En route vers le Forum d'examen des migrations internationales 2026",
@@ -41,7 +44,7 @@ SENT = {
     "region": None,
     "priority_id": None,
 }
-DRAFT = {
+DRAFT: dict[str, Any] = {
     "subjects": {"en": "Global Cities Fund: a new call for proposals"},
     "bodies": {
         "en": "The Global Cities Fund for Migrants and Refugees opens a new call. "
@@ -54,13 +57,14 @@ DRAFT = {
 }
 
 
-def seed_mailing(admin) -> None:
+def seed_mailing(admin: User) -> None:
     """Add what is missing; an existing campaign with the same English subject is kept."""
     now = utcnow()
     for email, name, language, topics in SIGNUPS:
         if subscriptions.find(email) is None:
             subscriber = subscriptions.request_signup(email, name, language, topics, now)
-            subscriptions.confirm(subscriber, "192.0.2.10", now)
+            if subscriber is not None:  # None for an address already subscribed
+                subscriptions.confirm(subscriber, "192.0.2.10", now)
     known = {subjects.get("en") for subjects in db.session.scalars(select(Campaign.subjects))}
     if SENT["subjects"]["en"] not in known:
         campaign = campaigns.save_campaign(None, SENT, admin)
@@ -86,11 +90,11 @@ MGI_REQUEST = {
 }
 
 
-def seed_mgi(member, admin) -> None:
+def seed_mgi(member: User, admin: User) -> None:
     """Montréal's request, moved to "shared with IOM", unless the city already has one."""
     organisation = member.organisation
     if organisation is None or mgi.latest_request(organisation) is not None:
         return
     now = utcnow()
     request = mgi.register_interest(organisation, MGI_REQUEST, member, now - timedelta(days=20))
-    mgi.change_step(request, "shared", "Sent to IOM's Local MGI team.", admin, now)
+    mgi.change_step(request, MgiStep.SHARED, "Sent to IOM's Local MGI team.", admin, now)

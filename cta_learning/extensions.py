@@ -1,5 +1,7 @@
 """Extension objects, bound to the application in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask import request
 from flask_babel import Babel
 from flask_limiter import Limiter
@@ -29,6 +31,13 @@ def _client_address() -> str:
 
 
 db = SQLAlchemy(model_class=Base)
+
+# Models derive from Model, which is db.Model. mypy cannot take an attribute as a base class
+# (python/mypy#8603), so to it they derive from Base, which db.Model extends at run time.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()

@@ -6,8 +6,16 @@ from email_validator import EmailNotValidError, validate_email
 from flask import request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, Field, SelectChoice, StringField, TextAreaField
+from wtforms import (
+    EmailField,
+    Field,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 SUBMIT_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -40,6 +48,13 @@ class BaseForm(FlaskForm):
             if isinstance(field, StringField):
                 extra.setdefault(name, []).append(_check_text)
         return super().validate(extra_validators=extra)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A multiple choice shown as a list of checkboxes."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def strip_filter(value):
@@ -81,6 +96,8 @@ def normalise_email(address: str) -> str:
     if not local_part.isascii():
         raise NonAsciiLocalPart(address)
     result = validate_email(address.strip(), check_deliverability=False, allow_smtputf8=False)
+    if result.ascii_email is None:  # only for SMTPUTF8 addresses, which are refused above
+        raise NonAsciiLocalPart(address)
     return result.ascii_email.lower()
 
 

@@ -4,7 +4,9 @@ import os
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Mapping
 from functools import lru_cache
+from typing import TypeVar
 from zoneinfo import available_timezones
 
 import click
@@ -18,6 +20,7 @@ from flask_login import current_user
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 LANGUAGE_COOKIE = "cta_lang"
+Text = TypeVar("Text")  # a text, or a lesson's content, given per language
 REGION_NAMES = {
     "africa": _l("Africa"),
     "americas": _l("Americas"),
@@ -33,7 +36,7 @@ def select_locale() -> str:
     if current_user and current_user.is_authenticated and current_user.locale in languages:
         return current_user.locale
     for choice in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
-        if choice in languages:
+        if choice is not None and choice in languages:
             return choice
     return (
         request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
@@ -70,7 +73,7 @@ def current_language() -> str:
     return str(get_locale() or "en")
 
 
-def translated(texts: dict, language: str) -> tuple[str, bool]:
+def translated(texts: Mapping[str, Text], language: str) -> tuple[Text, bool]:
     """A {language: text} mapping in `language`, else English, else any; and whether the text
     is such a fallback."""
     if texts.get(language):

@@ -2,21 +2,25 @@
 
 from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import AnonymousUserMixin, current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from cta_learning.accounts import two_factor
 from cta_learning.extensions import db, login_manager
+
+if TYPE_CHECKING:  # only for the annotation: security sits below the accounts package
+    from cta_learning.accounts.models import User
 
 # Each role includes the ones before it.
 ROLES = ("member", "organiser", "admin")
+STAFF_ROLES = ("organiser", "admin")  # they sign in with two steps (accounts/two_factor.py)
 ROLE_LABELS = {"member": _l("member"), "organiser": _l("organiser"), "admin": _l("admin")}
 
 CONTENT_SECURITY_POLICY = (
@@ -26,17 +30,39 @@ CONTENT_SECURITY_POLICY = (
 )
 
 
-def holds_role(user, role: str) -> bool:
+def holds_role(user: "User | AnonymousUserMixin | None", role: str) -> TypeGuard["User"]:
     """Whether the user is signed in with an account of at least the given role."""
     if not user or not user.is_authenticated:
         return False
     return ROLES.index(user.role) >= ROLES.index(role)
 
 
-def has_role(user, role: str) -> bool:
+def needs_two_step(user: "User", role: str) -> bool:
+    """Whether `user` must turn two-step sign-in on before acting with `role` (staff roles)."""
+    return role in STAFF_ROLES and user.totp_enabled_at is None
+
+
+def has_role(user: "User | AnonymousUserMixin | None", role: str) -> bool:
     """Whether the user may act with at least the given role: staff powers need two-step
     sign-in turned on, wherever they are checked (pages, rules, templates)."""
-    return holds_role(user, role) and not two_factor.needs_setup(user, role)
+    return holds_role(user, role) and not needs_two_step(user, role)
+
+
+def _two_step_required():
+    """The answer to a staff member without two-step: an explanation and the set-up page."""
+    flash(
+        _(
+            "Organisers and admins sign in with two steps. Set up two-step sign-in to open "
+            "the staff pages."
+        ),
+        "info",
+    )
+    return redirect(url_for("two_factor.overview"))
+
+
+def acting_user() -> "User":
+    """The signed-in person as a plain User (not the proxy), to pass to operations as `by`."""
+    return current_user._get_current_object()
 
 
 def require_role(role: str) -> Callable:
@@ -51,17 +77,18 @@ def require_role(role: str) -> Callable:
                 return login_manager.unauthorized()
             if not holds_role(current_user, role):
                 abort(403)
-            if two_factor.needs_setup(current_user, role):
-                return two_factor.setup_required()
+            if needs_two_step(current_user, role):
+                return _two_step_required()
             return view(*args, **kwargs)
 
-        wrapped.required_role = role
+        # A marker for readers of the URL map: who may use this view.
+        wrapped.required_role = role  # type: ignore[attr-defined]
         return wrapped
 
     return decorator
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only paths on this site: no scheme, no host, no protocol-relative or backslash tricks."""
     if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
         return False

@@ -115,7 +115,8 @@ def check_command() -> None:
     from flask import current_app
 
     try:
-        check_ready(current_app._get_current_object())
+        # The application itself, not the proxy (typed as the Flask it stands for).
+        check_ready(current_app._get_current_object())  # type: ignore[attr-defined]
     except StartupError as error:
         raise click.ClickException(str(error)) from error
     click.echo("Settings, instance folder and database: ready.")

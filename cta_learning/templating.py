@@ -4,7 +4,8 @@ from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import nh3
-from flask import Flask, current_app, request, url_for
+from flask import Blueprint, Flask, current_app, request, url_for
+from flask.sansio.blueprints import BlueprintSetupState
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -92,6 +93,17 @@ def _url_with_language(language: str) -> str:
     args = dict(parse_qsl(parts.query))
     args["lang"] = language
     return f"{parts.path}?{urlencode(sorted(args.items()))}"
+
+
+def add_template_values(bp: Blueprint, **values: object) -> None:
+    """Give every template these values (label tables, modules) once `bp` is registered.
+
+    `add_app_template_global` does the same, but is typed for functions only."""
+
+    def install(state: BlueprintSetupState) -> None:
+        state.app.jinja_env.globals.update(values)
+
+    bp.record_once(install)
 
 
 def init_app(app: Flask) -> None:

@@ -16,6 +16,7 @@ from cta_learning.accounts.operations import hash_password
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.models import OutboxMessage
+from cta_learning.security import STAFF_ROLES
 from tests.servers import PostgresServer, missing
 
 BACKENDS = [
@@ -117,7 +118,7 @@ class Factories:
     ):
         """A user; organisers and admins have two-step on (TOTP_SECRET) unless two_step=False."""
         self.count += 1
-        if two_step if two_step is not None else role in two_factor.STAFF_ROLES:
+        if two_step if two_step is not None else role in STAFF_ROLES:
             with self.app.app_context():
                 fields.setdefault("totp_secret", two_factor.encrypt_secret(TOTP_SECRET))
             fields.setdefault("totp_enabled_at", utcnow())

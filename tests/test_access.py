@@ -19,7 +19,9 @@ from cta_learning.accounts.models import Invitation, Membership, User
 from cta_learning.accounts.tokens import hash_random_token
 from cta_learning.actions.models import CorrectionRequest
 from cta_learning.courses import operations
+from cta_learning.courses.grading import answers_from, submit_attempt
 from cta_learning.courses.models import Certificate
+from cta_learning.courses.progress import progress_for
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.models import OutboxMessage
@@ -29,7 +31,7 @@ from tests.community.mailing.helpers import campaign_form
 from tests.community.mgi.helpers import interest_form, make_request
 from tests.conftest import PASSWORD, fetch
 from tests.courses.helpers import SLUG, import_shipped, right_answers, unlock, wrong_answers
-from tests.test_hostile_input import ORGANISATION, nothing_changes
+from tests.hostile import ORGANISATION, nothing_changes
 
 VISITOR, NO_ORGANISATION, MEMBER, OWNER, ORGANISER, ADMIN = ROLES = (
     "visitor",
@@ -493,10 +495,10 @@ def _learning(app, organisation, owner) -> tuple[str, int, str]:
         course = operations.course_by_slug(SLUG)
         enrolment = operations.enrol(user, course)
         db.session.flush()
-        progress = operations.progress_for(course, enrolment)
+        progress = progress_for(course, enrolment)
         quiz = next(lesson for lesson in course.lessons if lesson.slug == "chapter-1-quiz")
-        attempt, _ = operations.submit_attempt(
-            user, progress, quiz, operations.answers_from(MultiDict(wrong_answers(quiz.slug)), quiz)
+        attempt, _ = submit_attempt(
+            user, progress, quiz, answers_from(MultiDict(wrong_answers(quiz.slug)), quiz)
         )
         enrolment.completed_at = utcnow()
         certificate = Certificate(
@@ -513,7 +515,7 @@ def _events(app, make, organiser, member) -> dict:
     from zoneinfo import ZoneInfo
 
     from cta_learning.community.events import operations as event_operations
-    from cta_learning.community.events import registrations
+    from cta_learning.community.events import registration_operations
     from cta_learning.community.events.models import AgendaSegment, Event
 
     noon = datetime.combine(EVENT_DAY, time(12), tzinfo=ZoneInfo("Europe/Paris"))
@@ -532,7 +534,7 @@ def _events(app, make, organiser, member) -> dict:
         )
         db.session.add(segment)
         person = db.session.get(User, member.id)
-        registration = registrations.register(
+        registration = registration_operations.register(
             db.session.get(Event, event.id), person, None, utcnow()
         )
         feed = event_operations.calendar_feed(person)

@@ -6,7 +6,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from cta_learning.accounts import two_factor, user_admin
+from cta_learning.accounts import two_factor, user_admin_operations
 from cta_learning.accounts.forms import PASSWORD_MAX, PASSWORD_MIN
 from cta_learning.accounts.models import User
 from cta_learning.accounts.operations import find_user_by_email
@@ -45,7 +45,7 @@ def create_admin(email: str, name: str, password: str) -> None:
             f"a password has between {PASSWORD_MIN} and {PASSWORD_MAX} characters",
             param_hint="--password",
         )
-    user = user_admin.create_admin(name, email, password)
+    user = user_admin_operations.create_admin(name, email, password)
     db.session.commit()
     click.echo(f"{user.email} is an admin.")
 
@@ -79,7 +79,7 @@ def _account(email: str):
 def deactivate(email: str) -> None:
     """Deactivate an account: it is signed out everywhere and cannot log in."""
     user = _account(email)
-    user_admin.set_active(user, False, None)
+    user_admin_operations.set_active(user, False, None)
     db.session.commit()
     click.echo(f"{user.email} is deactivated.")
 

@@ -6,12 +6,10 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     DateField,
-    EmailField,
     IntegerField,
     PasswordField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -24,10 +22,15 @@ from wtforms.validators import (
     Optional,
     ValidationError,
 )
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from cta_learning import i18n
-from cta_learning.forms import BaseForm, choices, email_field, strip_filter
+from cta_learning.forms import (
+    BaseForm,
+    MultiCheckboxField,
+    choices,
+    email_field,
+    strip_filter,
+)
 
 PASSWORD_MIN, PASSWORD_MAX = 10, 128
 DECLARATION_ADOPTED = date(2018, 12, 1)  # the Marrakech Mayors Declaration, December 2018
@@ -51,10 +54,6 @@ MEMBERSHIP_ROLE_LABELS = {"owner": _l("Person in charge"), "member": _l("Member"
 
 def lower_filter(value):
     return value.strip().lower() if isinstance(value, str) else value
-
-
-def _email_field(label=_l("Email")) -> EmailField:
-    return email_field(label)  # one rule for addresses, in cta_learning/forms.py
 
 
 def _new_password_fields():
@@ -108,7 +107,7 @@ class LanguageTimezoneMixin:
 
 class SignupForm(LanguageTimezoneMixin, BaseForm):
     name = _name_field()
-    email = _email_field()
+    email = email_field()
     password, confirm = _new_password_fields()
 
     def validate_password(self, field) -> None:
@@ -117,7 +116,7 @@ class SignupForm(LanguageTimezoneMixin, BaseForm):
 
 
 class LoginForm(BaseForm):
-    email = _email_field()
+    email = email_field()
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(_l("Enter your password.")), Length(max=PASSWORD_MAX)],
@@ -126,7 +125,7 @@ class LoginForm(BaseForm):
 
 
 class EmailOnlyForm(BaseForm):
-    email = _email_field()
+    email = email_field()
 
 
 class ResetPasswordForm(BaseForm):
@@ -138,7 +137,7 @@ class AccountForm(LanguageTimezoneMixin, BaseForm):
 
 
 class ChangeEmailForm(BaseForm):
-    email = _email_field(_l("New email address"))
+    email = email_field(_l("New email address"))
     current_password = _current_password_field()
 
 
@@ -153,11 +152,6 @@ class DeleteAccountForm(BaseForm):
         _l("I understand that my account and my personal data will be deleted."),
         validators=[DataRequired(_l("Tick the box to confirm."))],
     )
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _not_in_future(form, field) -> None:
@@ -235,12 +229,12 @@ class OrganisationForm(BaseForm):
 
 
 class InviteForm(BaseForm):
-    email = _email_field(_l("Email of the person to invite"))
+    email = email_field(_l("Email of the person to invite"))
     role = SelectField(_l("Role"), choices=choices(MEMBERSHIP_ROLE_LABELS), default="member")
 
 
 class TransferForm(BaseForm):
-    email = _email_field(_l("Email of the new person in charge"))
+    email = email_field(_l("Email of the new person in charge"))
     remove_previous = BooleanField(_l("Remove the previous people in charge from the profile"))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from cta_learning.accounts.models import LoginThrottle
-from cta_learning.database import utcnow
+from cta_learning.database import rows_changed, utcnow
 from cta_learning.extensions import db
 
 log = logging.getLogger(__name__)
@@ -45,7 +45,8 @@ def block_after(failures: int) -> timedelta | None:
     if failures < FREE_FAILURES:
         return None
     doublings = min(failures - FREE_FAILURES, 10)  # 2**10 minutes is past the cap already
-    return min(FIRST_BLOCK * 2**doublings, LONGEST_BLOCK)
+    factor: int = 2**doublings  # typed: int ** int is Any to mypy (a negative power is a float)
+    return min(FIRST_BLOCK * factor, LONGEST_BLOCK)
 
 
 def claim_attempt(email: str) -> datetime | None:
@@ -62,10 +63,11 @@ def claim_attempt(email: str) -> datetime | None:
             if _first_failure(key, now):
                 return None
             continue  # another worker created the row a moment ago
-        if row.blocked_until is not None and row.blocked_until > now:
-            return row.blocked_until
+        blocked_until: datetime | None = row.blocked_until
+        if blocked_until is not None and blocked_until > now:
+            return blocked_until
         block = block_after(row.failed_logins + 1)
-        claimed = db.session.execute(
+        claimed = rows_changed(
             update(LoginThrottle)
             .where(
                 LoginThrottle.address_hash == key,
@@ -78,11 +80,20 @@ def claim_attempt(email: str) -> datetime | None:
                 last_attempt_at=now,
             )
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if claimed:
             return None
     log.info("log-in attempts racing on one address: it waits")
     return now + FIRST_BLOCK
+
+
+def claim_turn(email: str) -> datetime | None:
+    """`claim_attempt`, committed at once: the one commit a page makes before its end."""
+    blocked_until = claim_attempt(email)
+    # Committed now, in its own transaction, before the slow password check: every worker
+    # must see this attempt counted while it runs, whatever the request ends with.
+    db.session.commit()
+    return blocked_until
 
 
 def _first_failure(key: str, now: datetime) -> bool:
@@ -114,7 +125,7 @@ def alert_due(email: str) -> bool:
     FREE_FAILURES, then at most once per ALERT_INTERVAL (one worker wins the UPDATE)."""
     now = utcnow()
     return bool(
-        db.session.execute(
+        rows_changed(
             update(LoginThrottle)
             .where(
                 LoginThrottle.address_hash == address_key(email),
@@ -126,5 +137,5 @@ def alert_due(email: str) -> bool:
             )
             .values(alerted_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     )

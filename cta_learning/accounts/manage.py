@@ -7,10 +7,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from cta_learning import access
-from cta_learning.accounts import organisation_operations, user_admin
+from cta_learning.accounts import organisation_operations, user_admin_operations
 from cta_learning.accounts.forms import GrantForm, TransferForm
 from cta_learning.accounts.models import Membership, Organisation, User
-from cta_learning.accounts.organisations import PROFILE_LABELS, membership_message
+from cta_learning.accounts.organisation_views import PROFILE_LABELS, membership_message
 from cta_learning.accounts.two_factor import require_fresh_auth
 from cta_learning.extensions import db
 from cta_learning.forms import BaseForm
@@ -63,8 +63,7 @@ def set_role(user_id: int):
         if user.id == current_user.id:
             flash(_("You cannot change your own role."), "error")
         else:
-            user_admin.set_role(user, role, current_user)
-            db.session.commit()
+            user_admin_operations.set_role(user, role, current_user)
             flash(
                 _("%(name)s is now: %(role)s.", name=user.name, role=ROLE_LABELS[role]), "success"
             )
@@ -79,8 +78,7 @@ def set_active(user_id: int):
         if user.id == current_user.id:
             flash(_("You cannot deactivate your own account."), "error")
         else:
-            user_admin.set_active(user, not user.is_active, current_user)
-            db.session.commit()
+            user_admin_operations.set_active(user, not user.is_active, current_user)
             flash(_("The account of %(name)s is updated.", name=user.name), "success")
     return redirect(url_for("accounts_manage.users", q=_search_term() or None))
 
@@ -113,7 +111,6 @@ def organisation(organisation_id: int):
         except organisation_operations.MembershipError as error:
             form.email.errors.append(membership_message(error))
         else:
-            db.session.commit()
             if outcome == "granted":
                 flash(
                     _("%(email)s is now in charge of this profile.", email=form.email.data),
@@ -149,7 +146,6 @@ def grant(organisation_id: int):
     form = GrantForm()
     if form.validate_on_submit():
         access.grant_manually(organisation, form.reason.data, current_user)
-        db.session.commit()
         flash(_("The benefits are open to %(name)s.", name=organisation.name), "success")
     else:
         message = " ".join(map(str, form.reason.errors))
@@ -164,6 +160,5 @@ def revoke_grant(organisation_id: int, grant_id: int):
         abort(404)
     if BaseForm().validate_on_submit() and grant.revoked_at is None:
         access.revoke(grant, "withdrawn by the secretariat", current_user)
-        db.session.commit()
         flash(_("The manual grant is withdrawn."), "success")
     return redirect(url_for("accounts_manage.organisation", organisation_id=organisation_id))

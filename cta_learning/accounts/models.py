@@ -8,7 +8,7 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cta_learning.database import utcnow
-from cta_learning.extensions import db
+from cta_learning.extensions import Model
 
 ORGANISATION_KINDS = ("lrg", "partner")
 MEMBERSHIP_ROLES = ("owner", "member")
@@ -18,7 +18,7 @@ def new_session_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     __table_args__ = (CheckConstraint("role IN ('member', 'organiser', 'admin')", name="role"),)
 
@@ -58,7 +58,7 @@ class User(UserMixin, db.Model):
         return self.membership.organisation if self.membership else None
 
 
-class Organisation(db.Model):
+class Organisation(Model):
     __tablename__ = "organisations"
     __table_args__ = (CheckConstraint("kind IN ('lrg', 'partner')", name="kind"),)
 
@@ -94,7 +94,7 @@ class Organisation(db.Model):
         return self.kind == "lrg"
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "memberships"
     __table_args__ = (CheckConstraint("role IN ('owner', 'member')", name="role"),)
 
@@ -117,7 +117,7 @@ class Membership(db.Model):
         return self.role == "owner"
 
 
-class Invitation(db.Model):
+class Invitation(Model):
     __tablename__ = "invitations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -143,7 +143,7 @@ class Invitation(db.Model):
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A single-use code that replaces the second step when the phone is lost."""
 
     __tablename__ = "recovery_codes"
@@ -158,7 +158,7 @@ class RecoveryCode(db.Model):
         return f"<RecoveryCode {self.id} user={self.user_id}>"
 
 
-class LoginThrottle(db.Model):
+class LoginThrottle(Model):
     """Failed log-ins for one address, known or not (so a block reveals no account); the
     password check is skipped while `blocked_until` lies ahead (accounts/login_throttle.py)."""
 

@@ -1,6 +1,7 @@
 """Account changes: sign-up, confirmation, passwords, email, deletion."""
 
 import logging
+from typing import Any
 
 from blinker import signal
 from flask import current_app
@@ -208,7 +209,7 @@ def close_access(user: User) -> None:
     log.info("user %s access closed", user.id)
 
 
-def export_account(user: User) -> dict:
+def export_account(user: User) -> dict[str, Any]:
     """Everything the platform keeps about a person, for them to download."""
     membership = user.membership
     data = {

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from typing import Any
 
 from blinker import signal
 from flask import current_app
@@ -12,7 +13,7 @@ from cta_learning import audit
 from cta_learning.accounts import tokens
 from cta_learning.accounts.models import Invitation, Membership, Organisation, User
 from cta_learning.accounts.operations import account_closing
-from cta_learning.database import utcnow
+from cta_learning.database import rows_changed, utcnow
 from cta_learning.extensions import db
 from cta_learning.i18n import region_for_country
 from cta_learning.mail.operations import email_user, queue_email
@@ -69,7 +70,7 @@ def open_invitations(organisation: Organisation) -> list[Invitation]:
     )
 
 
-def _apply_profile(organisation: Organisation, data: dict) -> None:
+def _apply_profile(organisation: Organisation, data: dict[str, Any]) -> None:
     for field in PROFILE_FIELDS:
         setattr(organisation, field, data.get(field))
     organisation.policy_processes = list(data.get("policy_processes") or [])
@@ -80,7 +81,7 @@ def _apply_profile(organisation: Organisation, data: dict) -> None:
         organisation.declaration_signed_on = organisation.declaration_signatory = None
 
 
-def create_organisation(user: User, data: dict) -> Organisation:
+def create_organisation(user: User, data: dict[str, Any]) -> Organisation:
     """Create a profile with the user as its person in charge."""
     if user.membership is not None:
         raise MembershipError("already a member")
@@ -93,7 +94,7 @@ def create_organisation(user: User, data: dict) -> Organisation:
     return organisation
 
 
-def update_organisation(organisation: Organisation, data: dict, by: User) -> None:
+def update_organisation(organisation: Organisation, data: dict[str, Any], by: User) -> None:
     _apply_profile(organisation, data)
     audit.record("organisation.updated", organisation, by)
 
@@ -171,7 +172,7 @@ def revoke_invitation(invitation: Invitation, by: User) -> None:
 def _revoke_invitations_sent(user: User) -> None:
     """Invitations a deactivated or deleted person sent can no longer be accepted."""
     now = utcnow()
-    revoked = db.session.execute(
+    revoked = rows_changed(
         update(Invitation)
         .where(
             Invitation.invited_by_id == user.id,
@@ -180,7 +181,7 @@ def _revoke_invitations_sent(user: User) -> None:
         )
         .values(revoked_at=now)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     log.info("%s invitations sent by user %s revoked", revoked, user.id)
 
 

@@ -24,10 +24,12 @@ import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import wraps
+from typing import TYPE_CHECKING, ParamSpec
 from urllib.parse import urlsplit
 
 import pyotp
-from flask import current_app, flash, redirect, request, session, url_for
+from flask import Flask, current_app, flash, redirect, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, user_logged_in, user_logged_out
 from sqlalchemy import delete, func, or_, select, update
@@ -35,12 +37,17 @@ from sqlalchemy import delete, func, or_, select, update
 from cta_learning import audit
 from cta_learning.accounts.models import RecoveryCode, User
 from cta_learning.accounts.tokens import fingerprint, hash_random_token
-from cta_learning.database import utcnow
+from cta_learning.database import rows_changed, utcnow
 from cta_learning.extensions import db
+from cta_learning.security import STAFF_ROLES
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+P = ParamSpec("P")
 
 log = logging.getLogger(__name__)
 
-STAFF_ROLES = ("organiser", "admin")
 ISSUER = "CTA Learning"
 MAX_FAILURES = 5
 PENDING_SECONDS = 10 * 60  # between the password and the code
@@ -60,7 +67,7 @@ class TwoFactorError(ValueError):
 # --- the secret --------------------------------------------------------------------------------
 
 
-def _cipher():
+def _cipher() -> "AESGCM":
     # Imported here: web workers that never see a two-step account skip loading it.
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -92,11 +99,6 @@ def secret_of(user: User) -> str | None:
 
 def is_enabled(user: User) -> bool:
     return user.totp_enabled_at is not None
-
-
-def needs_setup(user: User, role: str) -> bool:
-    """Whether `user` must turn two-step on before a page for `role` (staff pages only)."""
-    return role in STAFF_ROLES and not is_enabled(user)
 
 
 def provisioning_uri(user: User, secret: str) -> str:
@@ -156,11 +158,11 @@ def new_recovery_codes(user: User) -> list[str]:
 
 
 def remaining_recovery_codes(user: User) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count())
         .select_from(RecoveryCode)
         .where(RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
-    )
+    ).one()
 
 
 def disable(user: User, by: User) -> None:
@@ -210,7 +212,7 @@ def _use_app_code(user: User, code: str) -> bool:
     if step is None:
         return False
     # Only a later step than the last one used: a replayed code changes no row.
-    used = db.session.execute(
+    used = rows_changed(
         update(User)
         .where(
             User.id == user.id,
@@ -218,13 +220,13 @@ def _use_app_code(user: User, code: str) -> bool:
         )
         .values(totp_last_step=step)
     )
-    return used.rowcount == 1
+    return used == 1
 
 
 def _use_recovery_code(user: User, code: str) -> bool:
     if len(code) != RECOVERY_LENGTH:
         return False
-    used = db.session.execute(
+    used = rows_changed(
         update(RecoveryCode)
         .where(
             RecoveryCode.user_id == user.id,
@@ -233,9 +235,9 @@ def _use_recovery_code(user: User, code: str) -> bool:
         )
         .values(used_at=utcnow())
     )
-    if used.rowcount == 1:
+    if used == 1:
         log.info("user %s used a recovery code", user.id)
-    return used.rowcount == 1
+    return used == 1
 
 
 def wait_seconds(user: User, now: datetime) -> int:
@@ -305,14 +307,14 @@ def drop_pending_login() -> None:
     session.pop(PENDING_KEY, None)
 
 
-@user_logged_in.connect
-def _mark_fresh(_app, **_extra) -> None:
+@user_logged_in.connect  # type: ignore[untyped-decorator]  # flask_login has no type hints
+def _mark_fresh(_app: Flask, **_extra: object) -> None:
     """Every login (password, or password and code) counts as a fresh authentication."""
     mark_fresh()
 
 
-@user_logged_out.connect
-def _forget(_app, **_extra) -> None:
+@user_logged_out.connect  # type: ignore[untyped-decorator]  # flask_login has no type hints
+def _forget(_app: Flask, **_extra: object) -> None:
     session.pop(FRESH_KEY, None)
     drop_pending_login()
 
@@ -335,29 +337,19 @@ def _back_here() -> str:
         return referrer.path + (f"?{referrer.query}" if referrer.query else "")
     if request.url_rule is not None and "GET" in (request.url_rule.methods or ()):
         return request.path
-    return url_for("settings.dashboard")
+    return url_for("dashboard.show")
 
 
-def require_fresh_auth(view: Callable) -> Callable:
+def require_fresh_auth(
+    view: Callable[P, ResponseReturnValue],
+) -> Callable[P, ResponseReturnValue]:
     """Ask for the password (or a code, with two-step on) again unless entered just now."""
 
     @wraps(view)
-    def wrapped(*args, **kwargs):
+    def wrapped(*args: P.args, **kwargs: P.kwargs) -> ResponseReturnValue:
         if current_user.is_authenticated and not is_fresh():
             flash(_("Confirm it is you before this change."), "info")
             return redirect(url_for("two_factor.reauth", next=_back_here()))
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def setup_required():
-    """The answer to a staff member without two-step: an explanation and the set-up page."""
-    flash(
-        _(
-            "Organisers and admins sign in with two steps. Set up two-step sign-in to open "
-            "the staff pages."
-        ),
-        "info",
-    )
-    return redirect(url_for("two_factor.overview"))

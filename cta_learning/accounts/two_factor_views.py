@@ -7,19 +7,16 @@ from werkzeug.security import check_password_hash
 
 from cta_learning.accounts import operations, two_factor
 from cta_learning.accounts.forms import CodeForm, ReauthForm
+from cta_learning.accounts.models import User
 from cta_learning.accounts.two_factor import require_fresh_auth
 from cta_learning.database import utcnow
-from cta_learning.extensions import db, limiter
+from cta_learning.extensions import limiter
 from cta_learning.forms import BaseForm
-from cta_learning.security import require_role, safe_next
+from cta_learning.security import STAFF_ROLES, acting_user, require_role, safe_next
 
 bp = Blueprint("two_factor", __name__)
 
 _limit_codes = limiter.limit(lambda: current_app.config["TWO_FACTOR_RATE_LIMIT"], methods=["POST"])
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def _private(body: str, status: int = 200):
@@ -31,7 +28,7 @@ def _code_refused(form) -> None:
     form.code.errors.append(_("This code is not right, or it was already used."))
 
 
-def _too_many_tries(user) -> int:
+def _too_many_tries(user: User) -> int:
     wait = two_factor.wait_seconds(user, utcnow())
     if wait:
         flash(
@@ -45,7 +42,7 @@ def _too_many_tries(user) -> int:
 @_limit_codes
 def verify():
     if current_user.is_authenticated:
-        return redirect(url_for("settings.dashboard"))
+        return redirect(url_for("dashboard.show"))
     pending = two_factor.pending_login()
     if pending is None:
         flash(_("Please log in again: the sign-in took too long."), "info")
@@ -58,12 +55,10 @@ def verify():
             return redirect(url_for("auth.login"))
         if two_factor.check_code(user, form.code.data):
             operations.record_login(user)
-            db.session.commit()
             two_factor.drop_pending_login()
             login_user(user, remember=remember)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(safe_next(next_url, "settings.dashboard"))
-        db.session.commit()  # the wrong code is counted
+            return redirect(safe_next(next_url, "dashboard.show"))
         if two_factor.must_start_over(user):
             two_factor.drop_pending_login()
             flash(_("Too many wrong codes. Log in again."), "error")
@@ -76,7 +71,7 @@ def verify():
 @require_role("member")
 @_limit_codes
 def reauth():
-    user, form = _me(), ReauthForm()
+    user, form = acting_user(), ReauthForm()
     with_code = two_factor.is_enabled(user)
     if form.validate_on_submit() and not _too_many_tries(user):
         if with_code:
@@ -87,7 +82,6 @@ def reauth():
             confirmed = check_password_hash(user.password_hash, form.password.data or "")
             if not confirmed:
                 form.password.errors.append(_("This is not your current password."))
-        db.session.commit()  # a used code, or a wrong one counted
         if confirmed:
             two_factor.mark_fresh()
             return redirect(safe_next(request.args.get("next"), "settings.account"))
@@ -97,12 +91,12 @@ def reauth():
 @bp.get("/account/two-step")
 @require_role("member")
 def overview():
-    user = _me()
+    user = acting_user()
     return render_template(
         "two_factor/overview.html",
         enabled=two_factor.is_enabled(user),
         remaining=two_factor.remaining_recovery_codes(user) if two_factor.is_enabled(user) else 0,
-        is_staff=user.role in two_factor.STAFF_ROLES,
+        is_staff=user.role in STAFF_ROLES,
         form=BaseForm(),
     )
 
@@ -113,11 +107,10 @@ def overview():
 def start():
     if not BaseForm().validate_on_submit():
         flash(_("The form has expired. Please submit it again."), "error")
-    elif two_factor.is_enabled(_me()):
+    elif two_factor.is_enabled(acting_user()):
         flash(_("Two-step sign-in is already on."), "info")
     else:
-        two_factor.start_enrolment(_me())
-        db.session.commit()
+        two_factor.start_enrolment(acting_user())
         return redirect(url_for("two_factor.confirm"))
     return redirect(url_for("two_factor.overview"))
 
@@ -126,7 +119,7 @@ def start():
 @require_role("member")
 @require_fresh_auth
 def confirm():
-    user = _me()
+    user = acting_user()
     secret = two_factor.secret_of(user)
     if two_factor.is_enabled(user) or secret is None:
         return redirect(url_for("two_factor.overview"))
@@ -134,7 +127,6 @@ def confirm():
     if form.validate_on_submit():
         codes = two_factor.confirm_enrolment(user, form.code.data)
         if codes is not None:
-            db.session.commit()
             flash(_("Two-step sign-in is on."), "success")
             return _private(render_template("two_factor/recovery_codes.html", codes=codes))
         form.code.errors.append(
@@ -154,11 +146,10 @@ def confirm():
 @require_role("member")
 @require_fresh_auth
 def recovery_codes():
-    user = _me()
+    user = acting_user()
     if not BaseForm().validate_on_submit() or not two_factor.is_enabled(user):
         return redirect(url_for("two_factor.overview"))
     codes = two_factor.new_recovery_codes(user)
-    db.session.commit()
     flash(_("Your new recovery codes replace the previous ones."), "success")
     return _private(render_template("two_factor/recovery_codes.html", codes=codes))
 
@@ -167,7 +158,7 @@ def recovery_codes():
 @require_role("member")
 @require_fresh_auth
 def disable():
-    user = _me()
+    user = acting_user()
     if not BaseForm().validate_on_submit() or not two_factor.is_enabled(user):
         return redirect(url_for("two_factor.overview"))
     try:
@@ -175,6 +166,5 @@ def disable():
     except two_factor.TwoFactorError:
         flash(_("Organisers and admins keep two-step sign-in on."), "error")
     else:
-        db.session.commit()
         flash(_("Two-step sign-in is off."), "success")
     return redirect(url_for("two_factor.overview"))

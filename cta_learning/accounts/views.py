@@ -52,7 +52,7 @@ def _limit(name: str):
 @shared_page
 def signup():
     if current_user.is_authenticated:
-        return redirect(url_for("settings.dashboard"))
+        return redirect(url_for("dashboard.show"))
     form = SignupForm()
     form.set_timezone_choices()
     if request.method == "GET":
@@ -66,7 +66,6 @@ def signup():
             form.locale.data,
             form.timezone.data,
         )
-        db.session.commit()
         return _link_sent(form.email.data, "signup")
     return render_template("auth/signup.html", form=form)
 
@@ -101,7 +100,6 @@ def confirm_email(token: str):
             "error",
         )
         return redirect(url_for("auth.resend_confirmation"))
-    db.session.commit()
     flash(_("Your email address is confirmed. You can log in."), "success")
     return redirect(url_for("auth.login"))
 
@@ -114,7 +112,6 @@ def resend_confirmation():
         user = operations.find_user_by_email(form.email.data)
         if user is not None and user.email_confirmed_at is None and user.is_active:
             operations.send_confirmation(user)
-            db.session.commit()
         return _link_sent(form.email.data, "confirm")
     return render_template(
         "auth/request_link.html",
@@ -129,30 +126,27 @@ def resend_confirmation():
 @shared_page
 def login():
     if current_user.is_authenticated:
-        return redirect(safe_next(request.args.get("next"), "settings.dashboard"))
+        return redirect(safe_next(request.args.get("next"), "dashboard.show"))
     form = LoginForm()
     if form.validate_on_submit():
-        blocked_until = login_throttle.claim_attempt(form.email.data)
-        db.session.commit()  # the attempt counts for every worker before the slow check
+        blocked_until = login_throttle.claim_turn(form.email.data)
         if blocked_until is not None:
             return _blocked(form, blocked_until)
         user = operations.authenticate(form.email.data, form.password.data)
-        db.session.commit()  # the count of failures, or its reset
         if user is None or not user.is_active:
             form.password.errors.append(_("The email address or the password is not right."))
         elif user.email_confirmed_at is None:
             flash(_("Confirm your email address first: we have sent you a link."), "error")
             return redirect(url_for("auth.resend_confirmation"))
         elif two_factor.is_enabled(user):  # the code completes the login
-            next_url = safe_next(request.args.get("next"), "settings.dashboard")
+            next_url = safe_next(request.args.get("next"), "dashboard.show")
             two_factor.begin_pending_login(user, form.remember.data, next_url)
             return redirect(url_for("two_factor.verify"))
         else:
             operations.record_login(user)
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             flash(_("Welcome, %(name)s.", name=user.name), "success")
-            return redirect(safe_next(request.args.get("next"), "settings.dashboard"))
+            return redirect(safe_next(request.args.get("next"), "dashboard.show"))
     return render_template("auth/login.html", form=form)
 
 
@@ -175,7 +169,6 @@ def _blocked(form: LoginForm, until: datetime):
 @require_role("member")
 def logout():
     operations.sign_out_everywhere(current_user._get_current_object())
-    db.session.commit()
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("pages.home"))
@@ -188,7 +181,6 @@ def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
         operations.request_password_reset(form.email.data)
-        db.session.commit()
         return _link_sent(form.email.data, "reset")
     return render_template(
         "auth/request_link.html",
@@ -208,7 +200,6 @@ def reset_password(token: str):
     form = ResetPasswordForm()
     if form.validate_on_submit():
         operations.change_password(user, form.password.data)
-        db.session.commit()
         logout_user()
         flash(_("Your password is changed. Log in with the new one."), "success")
         return redirect(url_for("auth.login"))

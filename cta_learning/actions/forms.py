@@ -18,9 +18,8 @@ from wtforms import (
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
 from cta_learning import content, i18n
-from cta_learning.accounts.forms import MultiCheckboxField
 from cta_learning.actions.labels import PARTNER_LABELS, TARGET_GROUP_LABELS
-from cta_learning.forms import BaseForm, choices, strip_filter
+from cta_learning.forms import BaseForm, MultiCheckboxField, choices, strip_filter
 
 EARLIEST_START = date(2019, 1, 1)  # the Call welcomes actions that started from 2019
 MAX_PRIORITIES_RECOMMENDED = 3

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from cta_learning.actions.models import ActionStatus, CorrectionStatus
+
 TARGET_GROUP_LABELS = {
     "migrants": _l("Migrants"),
     "refugees": _l("Refugees"),
@@ -23,11 +25,11 @@ STATUS_LABELS = {
 }
 
 ACTION_STATUS_LABELS = {
-    "draft": _l("Draft"),
-    "submitted": _l("Submitted"),
-    "published": _l("Published"),
-    "returned": _l("Returned for changes"),
-    "rejected": _l("Rejected"),
+    ActionStatus.DRAFT: _l("Draft"),
+    ActionStatus.SUBMITTED: _l("Submitted"),
+    ActionStatus.PUBLISHED: _l("Published"),
+    ActionStatus.RETURNED: _l("Returned for changes"),
+    ActionStatus.REJECTED: _l("Rejected"),
 }
 
 NATURE_LABELS = {
@@ -57,7 +59,7 @@ LANGUAGE_LABELS = {
 }
 
 CORRECTION_STATUS_LABELS = {
-    "open": _l("Open"),
-    "applied": _l("Applied"),
-    "declined": _l("Declined"),
+    CorrectionStatus.OPEN: _l("Open"),
+    CorrectionStatus.APPLIED: _l("Applied"),
+    CorrectionStatus.DECLINED: _l("Declined"),
 }

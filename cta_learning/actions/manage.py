@@ -12,15 +12,24 @@ from cta_learning import content, i18n
 from cta_learning.actions import operations
 from cta_learning.actions.labels import ACTION_STATUS_LABELS, CORRECTION_STATUS_LABELS
 from cta_learning.actions.manage_forms import CorrectionForm, ReasonForm, TranslationForm
-from cta_learning.actions.models import ACTION_STATUSES, Action, CorrectionRequest
+from cta_learning.actions.models import (
+    ACTION_STATUSES,
+    Action,
+    ActionStatus,
+    CorrectionRequest,
+    CorrectionStatus,
+)
 from cta_learning.extensions import db
 from cta_learning.forms import BaseForm
 from cta_learning.pagination import count_of, paginate
 from cta_learning.security import require_role
 
 bp = Blueprint("actions_manage", __name__, url_prefix="/admin/actions")
-MODERATED_STATUSES = tuple(status for status in ACTION_STATUSES if status != "draft")
-_STATE_LABELS = {**ACTION_STATUS_LABELS, **CORRECTION_STATUS_LABELS}
+MODERATED_STATUSES = tuple(status for status in ACTION_STATUSES if status != ActionStatus.DRAFT)
+# Both kinds of status are strings: one table, looked up by the stored value.
+_STATE_LABELS: dict[str, str] = dict(
+    [*ACTION_STATUS_LABELS.items(), *CORRECTION_STATUS_LABELS.items()]
+)
 
 
 @bp.before_request
@@ -30,6 +39,7 @@ def _admins_only():
 
 
 def _state_error(error: operations.ActionStateError) -> None:
+    # The answer is a redirect, which the edge commits: discard whatever came before the "no".
     db.session.rollback()
     flash(
         _(
@@ -50,12 +60,16 @@ def queue():
         .join(Action.organisation)
         .options(contains_eager(Action.organisation))
         .where(Action.status == status if status else Action.status.in_(MODERATED_STATUSES))
-        .order_by(case((Action.status == "submitted", 0), else_=1), Action.submitted_at, Action.id)
+        .order_by(
+            case((Action.status == ActionStatus.SUBMITTED, 0), else_=1),
+            Action.submitted_at,
+            Action.id,
+        )
     )
     page = paginate(query, count_of(query), 50)
     corrections = db.session.scalars(
         select(CorrectionRequest)
-        .where(CorrectionRequest.status == "open")
+        .where(CorrectionRequest.status == CorrectionStatus.OPEN)
         .options(joinedload(CorrectionRequest.action))
         .order_by(CorrectionRequest.id)
         .limit(50)
@@ -120,7 +134,6 @@ def publish(action_id: int):
         except operations.ActionStateError as error:
             _state_error(error)
         else:
-            db.session.commit()
             flash(
                 _("The action is published in the repository; its organisation is told."), "success"
             )
@@ -138,7 +151,6 @@ def _decide(action_id: int, prefix: str, decision, message: str):
     except operations.ActionStateError as error:
         _state_error(error)
     else:
-        db.session.commit()
         flash(message, "success")
     return redirect(url_for("actions_manage.detail", action_id=action.id))
 
@@ -173,7 +185,6 @@ def translate(action_id: int):
     operations.set_translation(
         action, form.language.data, form.title.data, form.description.data, current_user
     )
-    db.session.commit()
     flash(_("The translation is saved."), "success")
     return redirect(url_for("actions_manage.detail", action_id=action.id))
 
@@ -203,7 +214,6 @@ def correction(request_id: int):
         except operations.ActionStateError as error:
             _state_error(error)
         else:
-            db.session.commit()
             flash(
                 ngettext(
                     "The correction is applied (%(num)d field changed); the member is told.",
@@ -240,6 +250,5 @@ def decline_correction(request_id: int):
     except operations.ActionStateError as error:
         _state_error(error)
     else:
-        db.session.commit()
         flash(_("The correction request is declined; the member receives your reason."), "success")
     return redirect(url_for("actions_manage.correction", request_id=correction.id))

@@ -4,27 +4,12 @@ from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from cta_learning.actions import labels
+from cta_learning.actions import fields, labels
 from cta_learning.actions.forms import AboutForm, PeopleForm, ResourcesForm, TimelineForm
 from cta_learning.forms import BaseForm, choices, strip_filter
 
 REASON_MAX = 2000
 DESCRIPTION_MAX = 10_000  # as in the drafting form
-CORRECTED_FIELDS = (
-    "title",
-    "description",
-    "start_on",
-    "end_on",
-    "is_ongoing",
-    "results",
-    "target_groups",
-    "priorities",
-    "partners",
-    "links",
-    "budget",
-    "currency",
-    "beneficiaries",
-)
 
 
 def _at_most(limit: int) -> Length:
@@ -106,7 +91,7 @@ class CorrectionForm(AboutForm, TimelineForm, PeopleForm, ResourcesForm):
 
     def fields_data(self) -> dict:
         """The values to hand to apply_correction."""
-        data = {name: self[name].data for name in CORRECTED_FIELDS}
+        data = {name: self[name].data for name in fields.CORRECTED}
         data["links"] = "\n".join(
             line.strip() for line in (data["links"] or "").splitlines() if line.strip()
         )
@@ -116,23 +101,8 @@ class CorrectionForm(AboutForm, TimelineForm, PeopleForm, ResourcesForm):
     @classmethod
     def for_action(cls, action, language: str) -> "CorrectionForm":
         """Pre-filled with the action's values on a GET; the posted values on a POST."""
-        form = cls(
-            data={
-                "title": action.title,
-                "description": action.description,
-                "start_on": action.start_on,
-                "end_on": action.end_on,
-                "is_ongoing": action.is_ongoing,
-                "results": action.results,
-                "target_groups": sorted(action.target_groups),
-                "priorities": action.priority_ids,
-                "partners": list(action.partners or []),
-                "links": action.links,
-                "budget": action.budget,
-                "currency": action.currency or "",
-                "beneficiaries": action.beneficiaries,
-            }
-        )
+        data = fields.values(action, fields.CORRECTED)
+        form = cls(data=data | {"currency": action.currency or ""})  # "" selects "no currency"
         form.set_priority_choices(language)
         form.set_currency_choices(language)
         return form

@@ -2,20 +2,44 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cta_learning.accounts.models import Organisation, User
-from cta_learning.database import utcnow
-from cta_learning.extensions import db
+from cta_learning.database import one_of, utcnow
+from cta_learning.extensions import Model
 
-ACTION_STATUSES = ("draft", "submitted", "published", "returned", "rejected")
-EDITABLE_STATUSES = ("draft", "returned")
+
+class ActionStatus(StrEnum):
+    """Where an action stands: drafted, then moderated (the values are those stored)."""
+
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    PUBLISHED = "published"
+    RETURNED = "returned"  # sent back for changes: editable again, its benefits stay
+    REJECTED = "rejected"
+
+
+ACTION_STATUSES = tuple(ActionStatus)
+EDITABLE_STATUSES = (ActionStatus.DRAFT, ActionStatus.RETURNED)
+# Submitted actions count for the unlock, the priority areas and corrections, published or not.
+SUBMITTED_STATUSES = (ActionStatus.SUBMITTED, ActionStatus.PUBLISHED)
+
+
+class CorrectionStatus(StrEnum):
+    """Where a member's request for a correction stands."""
+
+    OPEN = "open"
+    APPLIED = "applied"
+    DECLINED = "declined"
+
+
 PARTNER_KINDS = ("civil-society", "un-agencies", "networks", "private-sector")
 
 
-class ActionPriority(db.Model):
+class ActionPriority(Model):
     __tablename__ = "action_priorities"
     __table_args__ = (Index("ix_action_priorities_priority_action", "priority_id", "action_id"),)
 
@@ -28,12 +52,10 @@ class ActionPriority(db.Model):
         return f"<ActionPriority action={self.action_id} priority={self.priority_id}>"
 
 
-class Action(db.Model):
+class Action(Model):
     __tablename__ = "actions"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'submitted', 'published', 'returned', 'rejected')", name="status"
-        ),
+        CheckConstraint(one_of("status", ActionStatus), name="status"),
         # The repository: newest published first, and filters by year with the organisation.
         Index("ix_actions_status_published_at", "status", "published_at"),
         Index(
@@ -50,7 +72,7 @@ class Action(db.Model):
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=ActionStatus.DRAFT, index=True)
     language: Mapped[str] = mapped_column(String(5), default="en")
     title: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
@@ -109,7 +131,7 @@ class Action(db.Model):
         return [line.strip() for line in self.links.splitlines() if line.strip()]
 
 
-class ActionTranslation(db.Model):
+class ActionTranslation(Model):
     """The title and description of an action in another language, added by the secretariat."""
 
     __tablename__ = "action_translations"
@@ -127,17 +149,17 @@ class ActionTranslation(db.Model):
         return f"<ActionTranslation {self.action_id} {self.language}>"
 
 
-class CorrectionRequest(db.Model):
+class CorrectionRequest(Model):
     """A member asks the secretariat to correct a submitted action."""
 
     __tablename__ = "correction_requests"
-    __table_args__ = (CheckConstraint("status IN ('open', 'applied', 'declined')", name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", CorrectionStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     message: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(10), default="open", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=CorrectionStatus.OPEN, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     handled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     handled_at: Mapped[datetime | None]

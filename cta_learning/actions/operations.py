@@ -2,42 +2,29 @@
 
 import logging
 from datetime import date
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 
 from cta_learning import access, audit
 from cta_learning.accounts.models import Organisation, User
-from cta_learning.actions.classification import classify, pledge_type
+from cta_learning.actions import fields
+from cta_learning.actions.classification import Classification, classify, pledge_type
 from cta_learning.actions.models import (
     EDITABLE_STATUSES,
+    SUBMITTED_STATUSES,
     Action,
     ActionPriority,
+    ActionStatus,
     ActionTranslation,
     CorrectionRequest,
+    CorrectionStatus,
 )
-from cta_learning.database import utcnow
+from cta_learning.database import rows_changed, utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.operations import email_user
 
 log = logging.getLogger(__name__)
-
-# The steps of the form, and the fields each one must have before submission.
-STEPS = ("about", "timeline", "people", "resources")
-REQUIRED = {
-    "about": ("title", "description", "language"),
-    "timeline": ("start_on",),
-    "people": ("target_groups", "priorities"),
-    "resources": (),
-}
-FIELDS = {
-    "about": ("title", "description", "language"),
-    "timeline": ("start_on", "end_on", "is_ongoing", "results"),
-    "people": ("target_groups", "priorities"),
-    "resources": ("partners", "budget", "currency", "beneficiaries", "links"),
-}
-
-
-_TEXT_FIELDS = {"title", "description", "results", "links"}
 
 
 class ActionStateError(ValueError):
@@ -56,14 +43,14 @@ def recent_actions(organisation: Organisation, limit: int = 5) -> list[Action]:
     )
 
 
-def organisations_acting_in(priority_id: int):
+def organisations_acting_in(priority_id: int) -> Select[int]:
     """A subquery of the organisations with a submitted or published action in the area."""
     return (
         select(Action.organisation_id)
         .join(ActionPriority, ActionPriority.action_id == Action.id)
         .where(
             ActionPriority.priority_id == priority_id,
-            Action.status.in_(("submitted", "published")),
+            Action.status.in_(SUBMITTED_STATUSES),
         )
     )
 
@@ -78,7 +65,7 @@ def priority_areas_of(organisation: Organisation | None) -> set[int]:
             .join(Action, Action.id == ActionPriority.action_id)
             .where(
                 Action.organisation_id == organisation.id,
-                Action.status.in_(("submitted", "published")),
+                Action.status.in_(SUBMITTED_STATUSES),
             )
             .distinct()
         )
@@ -93,7 +80,7 @@ def create_draft(organisation: Organisation, by: User, language: str) -> Action:
     return action
 
 
-def apply_fields(action: Action, data: dict) -> None:
+def apply_fields(action: Action, data: dict[str, Any]) -> None:
     """Copy the given fields onto the action (priorities and target groups included)."""
     for name, value in data.items():
         if name == "priorities":
@@ -102,41 +89,34 @@ def apply_fields(action: Action, data: dict) -> None:
             for group in ("migrants", "refugees", "idps", "stateless"):
                 setattr(action, f"targets_{group}", group in value)
         else:
-            if name in _TEXT_FIELDS:
+            if name in fields.TEXT:
                 value = value or ""
-            setattr(action, name, None if value == "" and name not in _TEXT_FIELDS else value)
+            setattr(action, name, None if value == "" and name not in fields.TEXT else value)
     if action.is_ongoing:
         action.end_on = None
     action.pledge_type = pledge_type(action.target_groups)
 
 
-def save_step(action: Action, step: str, data: dict, by: User) -> None:
+def save_step(action: Action, step: str, data: dict[str, Any], by: User) -> None:
     """Save one step of a draft."""
     if not action.is_editable:
         raise ActionStateError(action.status)
-    apply_fields(action, {name: data[name] for name in FIELDS[step] if name in data})
+    apply_fields(action, {name: data[name] for name in fields.STEP_FIELDS[step] if name in data})
     log.info("action %s step %s saved by %s", action.id, step, by.id)
 
 
 def missing(action: Action) -> dict[str, list[str]]:
     """Per step, the required fields still empty."""
-    values = {
-        "title": action.title,
-        "description": action.description,
-        "language": action.language,
-        "start_on": action.start_on,
-        "target_groups": action.target_groups,
-        "priorities": action.priority_ids,
-    }
     result = {
-        step: [name for name in fields if not values[name]] for step, fields in REQUIRED.items()
+        step: [name for name, value in fields.values(action, names).items() if not value]
+        for step, names in fields.REQUIRED.items()
     }
     if action.start_on and not action.is_ongoing and action.end_on is None:
         result["timeline"].append("end_on")
     return {step: names for step, names in result.items() if names}
 
 
-def classification(action: Action, today: date | None = None):
+def classification(action: Action, today: date | None = None) -> Classification | None:
     """The derived classification of a complete action (None while dates are missing)."""
     if action.start_on is None:
         return None
@@ -156,14 +136,17 @@ def submit(action: Action, by: User) -> bool:
     """
     if missing(action):
         raise ActionStateError("incomplete")
-    changed = db.session.execute(
+    changed = rows_changed(
         update(Action)
         .where(Action.id == action.id, Action.status.in_(EDITABLE_STATUSES))
         .values(
-            status="submitted", submitted_at=utcnow(), submitted_by_id=by.id, moderation_reason=None
+            status=ActionStatus.SUBMITTED,
+            submitted_at=utcnow(),
+            submitted_by_id=by.id,
+            moderation_reason=None,
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(action)
     if not changed:
         return False
@@ -173,39 +156,40 @@ def submit(action: Action, by: User) -> bool:
 
 
 def publish(action: Action, by: User) -> None:
-    if action.status != "submitted":
+    if action.status != ActionStatus.SUBMITTED:
         raise ActionStateError(action.status)
-    action.status, action.published_at = "published", utcnow()
+    action.status, action.published_at = ActionStatus.PUBLISHED, utcnow()
     audit.record("action.published", action, by)
     _tell_organisation(action, "action_published")
 
 
 def return_to_organisation(action: Action, reason: str, by: User) -> None:
     """Send a submitted action back for changes; its benefits stay."""
-    if action.status != "submitted":
+    if action.status != ActionStatus.SUBMITTED:
         raise ActionStateError(action.status)
-    action.status, action.moderation_reason = "returned", reason
+    action.status, action.moderation_reason = ActionStatus.RETURNED, reason
     audit.record("action.returned", action, by, reason=reason)
     _tell_organisation(action, "action_returned", reason=reason)
 
 
 def reject(action: Action, reason: str, by: User) -> None:
     """Reject an invalid submission and revoke what it alone had unlocked."""
-    if action.status not in ("submitted", "published", "returned"):
+    if action.status not in (*SUBMITTED_STATUSES, ActionStatus.RETURNED):
         raise ActionStateError(action.status)
-    action.status, action.moderation_reason, action.published_at = "rejected", reason, None
+    action.status = ActionStatus.REJECTED
+    action.moderation_reason, action.published_at = reason, None
     audit.record("action.rejected", action, by, reason=reason)
     access.revoke_for_action(action.organisation, action.id, reason, by)
     _tell_organisation(action, "action_rejected", reason=reason)
 
 
-def _tell_organisation(action: Action, template: str, **context) -> None:
+def _tell_organisation(action: Action, template: str, **context: Any) -> None:
     for membership in action.organisation.memberships:
         email_user(membership.user, template, action=action, **context)
 
 
 def request_correction(action: Action, message: str, by: User) -> CorrectionRequest:
-    if action.status not in ("submitted", "published"):
+    if action.status not in SUBMITTED_STATUSES:
         raise ActionStateError(action.status)
     request = CorrectionRequest(action_id=action.id, requested_by_id=by.id, message=message)
     db.session.add(request)
@@ -214,16 +198,17 @@ def request_correction(action: Action, message: str, by: User) -> CorrectionRequ
     return request
 
 
-def apply_correction(request: CorrectionRequest, data: dict, by: User) -> dict:
+def apply_correction(request: CorrectionRequest, data: dict[str, Any], by: User) -> dict[str, Any]:
     """Apply the secretariat's changes to a submitted action, recording before and after."""
-    if request.status != "open":
+    if request.status != CorrectionStatus.OPEN:
         raise ActionStateError(request.status)
     action = request.action
-    before = _snapshot(action)
+    before = fields.snapshot(action)
     apply_fields(action, data)
-    after = _snapshot(action)
+    after = fields.snapshot(action)
     changes = {name: [before[name], after[name]] for name in after if before[name] != after[name]}
-    request.status, request.handled_by_id, request.handled_at = "applied", by.id, utcnow()
+    request.status = CorrectionStatus.APPLIED
+    request.handled_by_id, request.handled_at = by.id, utcnow()
     request.changes = changes
     audit.record("action.corrected", action, by, request_id=request.id, changes=changes)
     if request.requested_by:
@@ -232,33 +217,15 @@ def apply_correction(request: CorrectionRequest, data: dict, by: User) -> dict:
 
 
 def decline_correction(request: CorrectionRequest, reason: str, by: User) -> None:
-    if request.status != "open":
+    if request.status != CorrectionStatus.OPEN:
         raise ActionStateError(request.status)
-    request.status, request.reason = "declined", reason
+    request.status, request.reason = CorrectionStatus.DECLINED, reason
     request.handled_by_id, request.handled_at = by.id, utcnow()
     audit.record("action.correction_declined", request.action, by, request_id=request.id)
     if request.requested_by:
         email_user(
             request.requested_by, "correction_declined", action=request.action, reason=reason
         )
-
-
-def _snapshot(action: Action) -> dict:
-    return {
-        "title": action.title,
-        "description": action.description,
-        "start_on": action.start_on.isoformat() if action.start_on else None,
-        "end_on": action.end_on.isoformat() if action.end_on else None,
-        "is_ongoing": action.is_ongoing,
-        "results": action.results,
-        "target_groups": sorted(action.target_groups),
-        "priorities": action.priority_ids,
-        "partners": list(action.partners or []),
-        "links": action.links,
-        "budget": str(action.budget) if action.budget is not None else None,
-        "currency": action.currency,
-        "beneficiaries": action.beneficiaries,
-    }
 
 
 def set_translation(action: Action, language: str, title: str, description: str, by: User) -> None:

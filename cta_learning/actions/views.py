@@ -7,16 +7,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cta_learning import content
+from cta_learning.accounts.membership_rules import require_membership
 from cta_learning.accounts.models import Membership
-from cta_learning.accounts.organisations import require_membership
-from cta_learning.actions import operations
+from cta_learning.actions import fields, operations
 from cta_learning.actions.forms import (
     FIELD_LABELS,
     STEP_FORMS,
     STEP_TITLES,
     CorrectionRequestForm,
 )
-from cta_learning.actions.models import Action
+from cta_learning.actions.models import SUBMITTED_STATUSES, Action
 from cta_learning.extensions import db
 from cta_learning.forms import BaseForm
 from cta_learning.i18n import current_language
@@ -51,19 +51,13 @@ def create(membership: Membership):
     if not BaseForm().validate_on_submit():
         abort(400)
     action = operations.create_draft(membership.organisation, current_user, current_language())
-    db.session.commit()
-    return redirect(url_for("actions.step", action_id=action.id, step=operations.STEPS[0]))
+    return redirect(url_for("actions.step", action_id=action.id, step=fields.STEPS[0]))
 
 
 def _fill(form, action: Action, step: str) -> None:
     """Show what the draft already holds."""
-    for name in operations.FIELDS[step]:
-        if name == "target_groups":
-            form.target_groups.data = sorted(action.target_groups)
-        elif name == "priorities":
-            form.priorities.data = action.priority_ids
-        else:
-            form[name].data = getattr(action, name)
+    for name, value in fields.values(action, fields.STEP_FIELDS[step]).items():
+        form[name].data = value
 
 
 def _step_form(step: str):
@@ -75,9 +69,7 @@ def _step_form(step: str):
     return form
 
 
-@bp.route(
-    "/<int:action_id>/<any(about, timeline, people, resources):step>", methods=["GET", "POST"]
-)
+@bp.route(f"/<int:action_id>/<any({', '.join(fields.STEPS)}):step>", methods=["GET", "POST"])
 @require_membership()
 def step(membership: Membership, action_id: int, step: str):
     action = _own_action(membership, action_id)
@@ -95,9 +87,8 @@ def step(membership: Membership, action_id: int, step: str):
         _fill(form, action, step)
     elif form.validate_on_submit():
         operations.save_step(
-            action, step, {name: form[name].data for name in operations.FIELDS[step]}, current_user
+            action, step, {name: form[name].data for name in fields.STEP_FIELDS[step]}, current_user
         )
-        db.session.commit()
         flash(_("Your draft is saved."), "success")
         return redirect(_after_save(action, step))
     return render_template(
@@ -105,7 +96,7 @@ def step(membership: Membership, action_id: int, step: str):
         action=action,
         form=form,
         step=step,
-        steps=operations.STEPS,
+        steps=fields.STEPS,
         step_titles=STEP_TITLES,
         missing=operations.missing(action),
         field_labels=FIELD_LABELS,
@@ -115,9 +106,9 @@ def step(membership: Membership, action_id: int, step: str):
 def _after_save(action: Action, step: str) -> str:
     if request.form.get("then") == "leave":
         return url_for("actions.index")
-    position = operations.STEPS.index(step)
-    if position + 1 < len(operations.STEPS):
-        return url_for("actions.step", action_id=action.id, step=operations.STEPS[position + 1])
+    position = fields.STEPS.index(step)
+    if position + 1 < len(fields.STEPS):
+        return url_for("actions.step", action_id=action.id, step=fields.STEPS[position + 1])
     return url_for("actions.review", action_id=action.id)
 
 
@@ -148,7 +139,6 @@ def submit(membership: Membership, action_id: int):
         flash(_("Some required answers are missing: complete them before submitting."), "error")
         return redirect(url_for("actions.review", action_id=action.id))
     if operations.submit(action, current_user):
-        db.session.commit()
         flash(
             _(
                 "Thank you: your action is submitted. The secretariat will review it before it "
@@ -156,19 +146,18 @@ def submit(membership: Membership, action_id: int):
             ),
             "success",
         )
-    return redirect(url_for("settings.dashboard"))
+    return redirect(url_for("dashboard.show"))
 
 
 @bp.route("/<int:action_id>/correction", methods=["GET", "POST"])
 @require_membership()
 def correction(membership: Membership, action_id: int):
     action = _own_action(membership, action_id)
-    if action.status not in ("submitted", "published"):
+    if action.status not in SUBMITTED_STATUSES:
         abort(404)
     form = CorrectionRequestForm()
     if form.validate_on_submit():
         operations.request_correction(action, form.message.data, current_user)
-        db.session.commit()
         flash(_("Your request is sent to the secretariat, who will answer by email."), "success")
         return redirect(url_for("actions.review", action_id=action.id))
     return render_template("actions/correction.html", action=action, form=form)

@@ -4,18 +4,21 @@ action as submitted and unlock, exactly once per external action id."""
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from cta_learning import access, audit
 from cta_learning.accounts.models import Organisation
-from cta_learning.actions.models import Action
+from cta_learning.actions.models import Action, ActionStatus
 from cta_learning.actions.operations import apply_fields
+from cta_learning.database import rows_changed
 from cta_learning.extensions import db
 from cta_learning.i18n import region_for_country
 
 log = logging.getLogger(__name__)
+Known = TypeVar("Known", Organisation, Action)  # the two models the webhook knows by external id
 
 
 class ExternalIdConflict(ValueError):
@@ -29,7 +32,7 @@ class Submission:
     created: bool  # False: this action had been received before, nothing changed
 
 
-def _insert_once(model: type[db.Model], values: dict) -> bool:
+def _insert_once(model: type[Organisation | Action], values: dict[str, Any]) -> bool:
     """Insert a row unless one with the same external id exists; whether it was inserted.
 
     ON CONFLICT DO NOTHING waits for a concurrent insert of the same id instead of failing,
@@ -47,15 +50,20 @@ def _insert_once(model: type[db.Model], values: dict) -> bool:
     return db.session.execute(statement).scalar() is not None
 
 
-def _by_external_id(model: type[db.Model], external_id: str):
+def _by_external_id(model: type[Known], external_id: str) -> Known | None:
     return db.session.scalar(select(model).where(model.external_id == external_id))
 
 
-def match_or_create_organisation(data: dict) -> Organisation:
+def _existing(model: type[Known], external_id: str) -> Known:
+    """The row just inserted, or the one whose insert won the race: it exists either way."""
+    return db.session.scalars(select(model).where(model.external_id == external_id)).one()
+
+
+def match_or_create_organisation(data: dict[str, Any]) -> Organisation:
     """The organisation with this external id; a new one if none. A match keeps its data."""
     values = {**data, "region": region_for_country(data["country"]), "policy_processes": []}
     created = _insert_once(Organisation, values)
-    organisation = _by_external_id(Organisation, data["external_id"])
+    organisation = _existing(Organisation, data["external_id"])
     if created:
         audit.record(
             "organisation.created",
@@ -67,14 +75,14 @@ def match_or_create_organisation(data: dict) -> Organisation:
     return organisation
 
 
-def _matching(action: Action, organisation_external_id: str) -> Action:
+def _matching(action: Action, organisation_external_id: str | None) -> Action:
     if action.organisation.external_id != organisation_external_id:
         raise ExternalIdConflict(action.external_id)
     return action
 
 
 def record_submitted_action(
-    organisation_data: dict, action_data: dict, submitted_at: datetime
+    organisation_data: dict[str, Any], action_data: dict[str, Any], submitted_at: datetime
 ) -> Submission:
     """Record an action submitted elsewhere and unlock its organisation; idempotent."""
     fields = dict(action_data)
@@ -89,26 +97,26 @@ def record_submitted_action(
         {
             "organisation_id": organisation.id,
             "external_id": external_id,
-            "status": "draft",
+            "status": ActionStatus.DRAFT,
             "language": fields["language"],
         },
     )
-    action = _matching(_by_external_id(Action, external_id), organisation.external_id)
+    action = _matching(_existing(Action, external_id), organisation.external_id)
     if not inserted:  # the same notification, received at the same moment
         return Submission(organisation, action, False)
     apply_fields(action, fields)
     # One conditional UPDATE, as for a form submission: only a draft becomes submitted.
-    changed = db.session.execute(
+    changed = rows_changed(
         update(Action)
-        .where(Action.id == action.id, Action.status == "draft")
+        .where(Action.id == action.id, Action.status == ActionStatus.DRAFT)
         .values(
-            status="submitted",
+            status=ActionStatus.SUBMITTED,
             submitted_at=submitted_at,
             submitted_by_id=None,
             moderation_reason=None,
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     db.session.refresh(action)
     if changed:
         audit.record("action.submitted", action, None, source="webhook", external_id=external_id)

@@ -37,9 +37,7 @@ def check(paths: tuple[str, ...]) -> None:
     for result in results:
         if not result.problems:
             lessons = len({lesson for lesson, _ in result.lessons})
-            click.echo(
-                f"{result.path}: {lessons} lessons in {', '.join(result.course['languages'])}: OK."
-            )
+            click.echo(f"{result.path}: {lessons} lessons in {', '.join(result.languages)}: OK.")
     if any(result.problems for result in results):
         raise SystemExit(1)
 

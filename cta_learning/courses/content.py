@@ -172,6 +172,11 @@ class CourseFiles:
     lessons: dict[tuple[str, str], dict] = field(default_factory=dict)  # (lesson, language)
     problems: list[str] = field(default_factory=list)
 
+    @property
+    def languages(self) -> list[str]:
+        """The course's languages; none while its course file is unread or unreadable."""
+        return self.course["languages"] if self.course else []
+
 
 def _messages(error: ValidationError) -> str:
     return yaml.safe_dump(error.messages, default_flow_style=True, width=10_000).strip()
@@ -248,10 +253,10 @@ def read_course(path: str, priority_ids: frozenset[int]) -> CourseFiles:
 
 def _read_lesson_languages(result: CourseFiles, ref: dict) -> None:
     shapes = {}
-    for language in result.course["languages"]:
+    for language in result.languages:
         lesson_file = os.path.join(result.path, "lessons", f"{ref['id']}.{language}.md")
         lesson, problem = _read_lesson(lesson_file, ref["kind"])
-        if problem:
+        if problem or lesson is None:  # a lesson comes without a problem, and only then
             result.problems.append(f"{lesson_file}: {problem}")
             continue
         result.lessons[(ref["id"], language)] = lesson

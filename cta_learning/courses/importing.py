@@ -11,6 +11,7 @@ import json
 import os
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -55,9 +56,9 @@ def _render_body(body: str) -> str:
     return str(render_markdown(body, tables=True))
 
 
-def _lesson_content(lesson: dict) -> dict:
+def _lesson_content(lesson: dict[str, Any]) -> dict[str, Any]:
     """What a lesson page needs in one language: the body rendered once, here."""
-    content = {"body_html": _render_body(lesson["body"])}
+    content: dict[str, Any] = {"body_html": _render_body(lesson["body"])}
     if "media" in lesson:
         media = lesson["media"]
         content["media"] = media
@@ -127,7 +128,7 @@ def import_course(files: CourseFiles, position: int = 0) -> ImportReport:
 
 
 def _fill_lesson(lesson: Lesson, ref: dict, files: CourseFiles, position: int) -> None:
-    languages = files.course["languages"]
+    languages = files.languages
     texts = {language: files.lessons[(ref["id"], language)] for language in languages}
     lesson.position = position
     lesson.kind = ref["kind"]

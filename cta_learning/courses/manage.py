@@ -1,13 +1,12 @@
 """Course figures for organisers and admins: enrolment, progress and completion, and CSV."""
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, render_template
+from flask import Blueprint, abort, render_template
 
 from cta_learning.courses import operations
+from cta_learning.courses.figures import course_figures
 from cta_learning.i18n import current_language, translated
 from cta_learning.security import require_role
+from cta_learning.spreadsheets import csv_response
 
 bp = Blueprint("courses_manage", __name__, url_prefix="/manage/courses")
 
@@ -22,7 +21,7 @@ def _organisers_only():
 def index():
     return render_template(
         "courses_manage/index.html",
-        figures=[operations.figures(course) for course in operations.courses()],
+        figures=[course_figures(course) for course in operations.courses()],
         language=current_language(),
     )
 
@@ -32,50 +31,42 @@ def export(slug: str):
     course = operations.course_by_slug(slug)
     if course is None:
         abort(404)
-    figures = operations.figures(course)
+    figures = course_figures(course)
     language = current_language()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "course",
-            "chapter",
-            "position",
-            "enrolled",
-            "started",
-            "completed",
-            "completion_rate",
-            "quiz_average",
-        ]
-    )
     title = translated(course.title, language)[0]
-    writer.writerow(
+    whole_course = [
+        title,
+        "",
+        "",
+        figures.enrolled,
+        figures.started,
+        figures.completed,
+        figures.rate(figures.completed, figures.enrolled),
+        "",
+    ]
+    chapters = [
         [
             title,
-            "",
-            "",
+            translated(row.chapter.title, language)[0],
+            row.chapter.position + 1,
             figures.enrolled,
-            figures.started,
-            figures.completed,
-            figures.rate(figures.completed, figures.enrolled),
-            "",
+            row.started,
+            row.completed,
+            figures.rate(row.completed, figures.enrolled),
+            "" if row.quiz_average is None else row.quiz_average,
         ]
-    )
-    for row in figures.chapters:
-        writer.writerow(
-            [
-                title,
-                translated(row.chapter.title, language)[0],
-                row.chapter.position + 1,
-                figures.enrolled,
-                row.started,
-                row.completed,
-                figures.rate(row.completed, figures.enrolled),
-                "" if row.quiz_average is None else row.quiz_average,
-            ]
-        )
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{course.slug}-figures.csv"'},
-    )
+        for row in figures.chapters
+    ]
+    return csv_response(f"{course.slug}-figures.csv", FIGURE_COLUMNS, [whole_course, *chapters])
+
+
+FIGURE_COLUMNS = (
+    "course",
+    "chapter",
+    "position",
+    "enrolled",
+    "started",
+    "completed",
+    "completion_rate",
+    "quiz_average",
+)

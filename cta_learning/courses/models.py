@@ -13,10 +13,10 @@ from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from cta_learning.accounts.models import User
 from cta_learning.database import utcnow
-from cta_learning.extensions import db
+from cta_learning.extensions import Model
 
 
-class Course(db.Model):
+class Course(Model):
     __tablename__ = "courses"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -46,7 +46,7 @@ class Course(db.Model):
         return sum(chapter.minutes for chapter in self.chapters)
 
 
-class Chapter(db.Model):
+class Chapter(Model):
     __tablename__ = "course_chapters"
     __table_args__ = (UniqueConstraint("course_id", "slug", name="uq_course_chapters_slug"),)
 
@@ -68,7 +68,7 @@ class Chapter(db.Model):
         return f"<Chapter {self.slug}>"
 
 
-class Lesson(db.Model):
+class Lesson(Model):
     __tablename__ = "course_lessons"
     __table_args__ = (UniqueConstraint("course_id", "slug", name="uq_course_lessons_slug"),)
 
@@ -99,7 +99,7 @@ class Lesson(db.Model):
         return self.kind in ("quiz", "game")
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "course_enrolments"
     __table_args__ = (
         UniqueConstraint("user_id", "course_id", name="uq_course_enrolments_user"),
@@ -123,7 +123,7 @@ class Enrolment(db.Model):
         return f"<Enrolment user={self.user_id} course={self.course_id}>"
 
 
-class LessonProgress(db.Model):
+class LessonProgress(Model):
     __tablename__ = "course_lesson_progress"
     __table_args__ = (
         UniqueConstraint("enrolment_id", "lesson_id", name="uq_course_lesson_progress_lesson"),
@@ -144,7 +144,7 @@ class LessonProgress(db.Model):
         return f"<LessonProgress enrolment={self.enrolment_id} lesson={self.lesson_id}>"
 
 
-class Attempt(db.Model):
+class Attempt(Model):
     """One submitted quiz or game, kept whole: the answers and what they were worth."""
 
     __tablename__ = "course_attempts"
@@ -164,7 +164,7 @@ class Attempt(db.Model):
         return f"<Attempt {self.id} lesson={self.lesson_id} score={self.score}>"
 
 
-class Certificate(db.Model):
+class Certificate(Model):
     """Proof of completion; the public page shows only the name, the course and the date."""
 
     __tablename__ = "course_certificates"

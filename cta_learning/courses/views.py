@@ -1,6 +1,6 @@
 """The MOOC for learners: catalogue, syllabus, lessons, quizzes and games, certificates.
 
-Who may do what is decided in one place, `_learner()` with `operations.check_open()`:
+Who may do what is decided in one place, `_learner()` with `check_open()`:
 visitors see the catalogue, syllabi and preview lessons; enrolment needs the unlock
 (`access.may_use(user, "mooc")`); lessons open chapter after chapter when the course says so.
 """
@@ -23,14 +23,23 @@ from cta_learning import content
 from cta_learning.access import may_use
 from cta_learning.actions.operations import priority_areas_of
 from cta_learning.caching import shared_page
-from cta_learning.courses import operations
+from cta_learning.courses import certificates, grading, operations
+from cta_learning.courses.grading import Incomplete
 from cta_learning.courses.importing import is_web_media, media_folder
 from cta_learning.courses.models import Course, Lesson
-from cta_learning.courses.operations import Incomplete, Progress, Refused
-from cta_learning.extensions import db, login_manager
+from cta_learning.courses.progress import (
+    Progress,
+    check_open,
+    complete,
+    learner_courses,
+    progress_for,
+    visit,
+)
+from cta_learning.extensions import login_manager
 from cta_learning.forms import BaseForm
 from cta_learning.i18n import current_language
-from cta_learning.security import require_role
+from cta_learning.refusals import Refused
+from cta_learning.security import acting_user, require_role
 
 bp = Blueprint("courses", __name__)
 
@@ -41,17 +50,6 @@ KIND_LABELS = {
     "quiz": _l("Quiz"),
     "game": _l("Game"),
 }
-
-
-def refusal(error: Refused, course: Course | None = None):
-    """The error page with the reason, and the way back to the syllabus."""
-    db.session.rollback()
-    return (
-        render_template(
-            "errors/error.html", code=error.status, message=error.message, course=course
-        ),
-        error.status,
-    )
 
 
 def _course(slug: str) -> Course:
@@ -70,11 +68,10 @@ def _lesson(course: Course, lesson_slug: str) -> Lesson:
 
 def _learner(course: Course) -> Progress:
     """The signed-in person's progress (no enrolment: an empty one)."""
-    return operations.progress_for(course, operations.enrolment_for(_me(), course))
-
-
-def _me():
-    return current_user._get_current_object() if current_user.is_authenticated else None
+    return progress_for(
+        course,
+        operations.enrolment_for(acting_user() if current_user.is_authenticated else None, course),
+    )
 
 
 @bp.get("/courses/")
@@ -85,7 +82,7 @@ def catalogue():
     if current_user.is_authenticated:
         enrolled = {
             enrolment.course_id: (enrolment, done, total)
-            for enrolment, done, total in operations.learner_courses(current_user)
+            for enrolment, done, total in learner_courses(current_user)
         }
     return render_template(
         "courses/catalogue.html", courses=courses, enrolled=enrolled, language=current_language()
@@ -107,7 +104,7 @@ def syllabus(slug: str):
         progress=progress,
         may_enrol=progress.enrolment is None and may_use(current_user, "mooc"),
         recommended=recommended,
-        certificate=operations.certificate_for(progress.enrolment),
+        certificate=certificates.certificate_for(progress.enrolment),
         priorities={priority.id: priority for priority in content.priorities()},
         language=current_language(),
         kind_labels=KIND_LABELS,
@@ -121,11 +118,7 @@ def enrol(slug: str):
     course = _course(slug)
     if not BaseForm().validate_on_submit():
         abort(400)
-    try:
-        operations.enrol(_me(), course)
-    except Refused as error:
-        return refusal(error, course)
-    db.session.commit()
+    operations.enrol(acting_user(), course)
     flash(_("You are enrolled. Welcome to the course!"), "success")
     first = course.lessons[0] if course.lessons else None
     if first is None:
@@ -139,17 +132,15 @@ def lesson(slug: str, lesson_slug: str):
     lesson = _lesson(course, lesson_slug)
     progress = _learner(course)
     try:
-        operations.check_open(_me(), progress, lesson)
-    except Refused as error:
+        check_open(acting_user(), progress, lesson)
+    except Refused as error:  # kept here: a preview is shown, and visitors are asked to log in
         if lesson.preview:  # open to everyone, followed by no one
             return _render_lesson(course, lesson, Progress(course, None))
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
-        return refusal(error, course)
-    operations.visit(progress, lesson)
-    page = _render_lesson(course, lesson, progress)  # before the commit expires what it shows
-    db.session.commit()
-    return page
+        raise error.leading_to(operations.back_to_course(course)) from None
+    visit(progress, lesson)
+    return _render_lesson(course, lesson, progress)
 
 
 def _render_lesson(course, lesson, progress, error=None, answers=None, status=200):
@@ -168,11 +159,11 @@ def _render_lesson(course, lesson, progress, error=None, answers=None, status=20
             progress=progress,
             previous=lessons[position - 1] if position else None,
             following=lessons[position + 1] if position + 1 < len(lessons) else None,
-            match_options=operations.match_options(lesson, game)
+            match_options=grading.match_options(lesson, game)
             if game and game["kind"] == "match"
             else [],
-            attempts=operations.attempts_for(progress, lesson) if lesson.is_graded else [],
-            pass_mark=operations.pass_mark(lesson, course),
+            attempts=grading.attempts_for(progress, lesson) if lesson.is_graded else [],
+            pass_mark=grading.pass_mark(lesson, course),
             media_url=_media_url(text),
             language=language,
             kind_labels=KIND_LABELS,
@@ -203,12 +194,8 @@ def _enrolled_lesson(slug: str, lesson_slug: str):
 @bp.post("/courses/<slug>/<lesson_slug>/done")
 @require_role("member")
 def done(slug: str, lesson_slug: str):
-    try:
-        course, lesson, progress = _enrolled_lesson(slug, lesson_slug)
-        certificate = operations.complete(_me(), progress, lesson)
-    except Refused as error:
-        return refusal(error)
-    db.session.commit()
+    course, lesson, progress = _enrolled_lesson(slug, lesson_slug)
+    certificate = complete(acting_user(), progress, lesson)
     return _after(course, lesson, progress, certificate)
 
 
@@ -230,12 +217,9 @@ def answer(slug: str, lesson_slug: str):
     try:
         course, lesson, progress = _enrolled_lesson(slug, lesson_slug)
         chapter_was_done = progress.chapter_done(lesson.chapter)
-        answers = operations.answers_from(request.form, lesson)
-        attempt, certificate = operations.submit_attempt(_me(), progress, lesson, answers)
-    except Refused as error:
-        return refusal(error)
-    except Incomplete:
-        db.session.rollback()
+        answers = grading.answers_from(request.form, lesson)
+        attempt, certificate = grading.submit_attempt(acting_user(), progress, lesson, answers)
+    except Incomplete:  # nothing was recorded: the lesson again, with what is missing
         return _render_lesson(
             course,
             lesson,
@@ -245,7 +229,6 @@ def answer(slug: str, lesson_slug: str):
             else _("Place every item before sending."),
             answers=answers,
         )
-    db.session.commit()
     if certificate is not None:
         flash(_("You have completed the course: here is your certificate."), "success")
     elif not chapter_was_done and progress.chapter_done(lesson.chapter):
@@ -261,7 +244,7 @@ def attempt(slug: str, lesson_slug: str, attempt_id: int):
     course = _course(slug)
     lesson = _lesson(course, lesson_slug)
     progress = _learner(course)
-    attempt = operations.attempt_by_id(progress, lesson, attempt_id)
+    attempt = grading.attempt_by_id(progress, lesson, attempt_id)
     if attempt is None:
         abort(404)
     language = current_language()
@@ -276,12 +259,12 @@ def attempt(slug: str, lesson_slug: str, attempt_id: int):
         attempt=attempt,
         progress=progress,
         passed_once=progress.is_done(lesson),
-        match_options=dict(operations.match_options(lesson, game))
+        match_options=dict(grading.match_options(lesson, game))
         if game and game["kind"] == "match"
         else {},
-        pass_mark=operations.pass_mark(lesson, course),
+        pass_mark=grading.pass_mark(lesson, course),
         following=progress.next_lesson(),
-        certificate=operations.certificate_for(progress.enrolment),
+        certificate=certificates.certificate_for(progress.enrolment),
         language=language,
         form=BaseForm(),
     )
@@ -291,7 +274,7 @@ def attempt(slug: str, lesson_slug: str, attempt_id: int):
 @require_role("member")
 def my_certificate(slug: str):
     course = _course(slug)
-    certificate = operations.certificate_for(operations.enrolment_for(current_user, course))
+    certificate = certificates.certificate_for(operations.enrolment_for(current_user, course))
     if certificate is None:
         flash(_("Complete every lesson of the course to receive its certificate."), "info")
         return redirect(url_for("courses.syllabus", slug=course.slug))
@@ -310,7 +293,7 @@ def verify():
 
 @bp.get("/certificates/<code>")
 def certificate(code: str):
-    found = operations.certificate_by_code(code)
+    found = certificates.certificate_by_code(code)
     if found is None:
         return render_template("courses/verify.html", code=code, not_found=True), 404
     return render_template(

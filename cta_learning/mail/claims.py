@@ -12,13 +12,13 @@ A claim lasts CLAIM_DURATION: a worker that died leaves messages that another ta
 import os
 import socket
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 
-from cta_learning.database import utcnow
+from cta_learning.database import rows_changed, utcnow
 from cta_learning.extensions import db
-from cta_learning.mail.models import OutboxMessage
+from cta_learning.mail.models import MessageStatus, OutboxMessage
 
 CLAIM_DURATION = timedelta(minutes=10)
 
@@ -28,9 +28,9 @@ def new_claim() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:16]}"
 
 
-def _claimable(now):
+def _claimable(now: datetime) -> tuple[ColumnElement[bool], ...]:
     return (
-        OutboxMessage.status == "queued",
+        OutboxMessage.status == MessageStatus.QUEUED,
         OutboxMessage.next_attempt_at <= now,
         or_(OutboxMessage.locked_until.is_(None), OutboxMessage.locked_until < now),
     )
@@ -74,7 +74,7 @@ def claimed_message(message_id: int, token: str) -> OutboxMessage | None:
     )
     if message is None or message.claimed_by != token:
         return None
-    if message.status != "queued":
+    if message.status != MessageStatus.QUEUED:
         message.locked_until = None
         return None
     return message
@@ -82,21 +82,21 @@ def claimed_message(message_id: int, token: str) -> OutboxMessage | None:
 
 def mark_sent(message_id: int, token: str) -> bool:
     """Record the delivery, only if the message is still ours; False if it was not."""
-    changed = db.session.execute(
+    changed = rows_changed(
         update(OutboxMessage)
         .where(
             OutboxMessage.id == message_id,
             OutboxMessage.claimed_by == token,
-            OutboxMessage.status == "queued",
+            OutboxMessage.status == MessageStatus.QUEUED,
         )
         .values(
-            status="sent",
+            status=MessageStatus.SENT,
             sent_at=utcnow(),
             locked_until=None,
             attempts=OutboxMessage.attempts + 1,
         )
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     return changed == 1
 
 
@@ -104,13 +104,13 @@ def release(message_ids: list[int], token: str) -> int:
     """Give back messages this worker claimed but never tried: queued, unlocked, same attempts."""
     if not message_ids:
         return 0
-    return db.session.execute(
+    return rows_changed(
         update(OutboxMessage)
         .where(
             OutboxMessage.id.in_(message_ids),
             OutboxMessage.claimed_by == token,
-            OutboxMessage.status == "queued",
+            OutboxMessage.status == MessageStatus.QUEUED,
         )
         .values(locked_until=None)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )

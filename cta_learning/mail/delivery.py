@@ -16,7 +16,7 @@ from sqlalchemy import select
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.claims import claim, claimed_message, mark_sent, new_claim, release
-from cta_learning.mail.models import OutboxMessage
+from cta_learning.mail.models import MessageStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
 # Sent with the outbox message when a server refuses it for good (a hard bounce).
@@ -106,7 +106,7 @@ def _record_failure(message: OutboxMessage, error: Exception, permanent: bool) -
     message.first_failed_at = message.first_failed_at or now
     retry_for = timedelta(hours=current_app.config["MAIL_RETRY_HOURS"])
     if permanent or now - message.first_failed_at >= retry_for:
-        message.status = "failed"
+        message.status = MessageStatus.FAILED
         log.warning("email %s to %s failed for good: %s", message.id, message.to_address, error)
         if permanent:
             message_refused.send(message)
@@ -146,18 +146,18 @@ def _deliver_one(
         email = build_message(message)
     except Exception as error:  # a stored row that no message can be made of: never will be
         _record_failure(message, error, permanent=True)
-        return "failed", connection
+        return MessageStatus.FAILED, connection
     try:
         connection.send_message(email)
     except Exception as error:  # whatever it is, it is this message's: the batch goes on
         _record_failure(message, error, permanent=_is_permanent(error))
         if not _conversation_intact(connection, error):
             _close(connection)
-            return "failed", None
-        return "failed", connection
+            return MessageStatus.FAILED, None
+        return MessageStatus.FAILED, connection
     if not mark_sent(message_id, token):
         log.warning("email %s was sent, but was withdrawn or re-claimed meanwhile", message_id)
-    return "sent", connection
+    return MessageStatus.SENT, connection
 
 
 def _server_unreachable(ids: list[int], token: str, error: Exception) -> None:
@@ -165,7 +165,7 @@ def _server_unreachable(ids: list[int], token: str, error: Exception) -> None:
     claimed = select(OutboxMessage).where(
         OutboxMessage.id.in_(ids),
         OutboxMessage.claimed_by == token,
-        OutboxMessage.status == "queued",
+        OutboxMessage.status == MessageStatus.QUEUED,
     )
     for message in db.session.scalars(claimed):
         _record_failure(message, error, permanent=False)
@@ -200,7 +200,8 @@ def deliver_due(limit: int | None = None) -> tuple[int, int]:
                     )
                     return sent, failed + len(ids) - position
             outcome, connection = _deliver_one(connection, message_id, token)
-            sent, failed = sent + (outcome == "sent"), failed + (outcome == "failed")
+            sent += outcome == MessageStatus.SENT
+            failed += outcome == MessageStatus.FAILED
             db.session.commit()
     finally:
         _close(connection)

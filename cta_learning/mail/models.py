@@ -1,28 +1,39 @@
 """Outbox messages."""
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cta_learning.database import utcnow
-from cta_learning.extensions import db
+from cta_learning.database import one_of, utcnow
+from cta_learning.extensions import Model
 
-MESSAGE_STATUSES = ("queued", "held", "sent", "failed")
+
+class MessageStatus(StrEnum):
+    """Where an outbox message stands (the values are those stored)."""
+
+    QUEUED = "queued"
+    HELD = "held"  # its batch is paused
+    SENT = "sent"
+    FAILED = "failed"  # for good: retries are over, or it was withdrawn
+
+
+MESSAGE_STATUSES = tuple(MessageStatus)
 STATUS_LABELS = {
-    "queued": _l("queued"),
-    "held": _l("held (paused)"),
-    "sent": _l("sent"),
-    "failed": _l("failed"),
+    MessageStatus.QUEUED: _l("queued"),
+    MessageStatus.HELD: _l("held (paused)"),
+    MessageStatus.SENT: _l("sent"),
+    MessageStatus.FAILED: _l("failed"),
 }
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     __table_args__ = (
-        CheckConstraint("status IN ('queued', 'held', 'sent', 'failed')", name="status"),
+        CheckConstraint(one_of("status", MessageStatus), name="status"),
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
 
@@ -40,7 +51,7 @@ class OutboxMessage(db.Model):
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     # [{"filename", "content_type", "content"}]: small text files such as calendar invitations.
     attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[str] = mapped_column(String(10), default=MessageStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]

@@ -2,14 +2,19 @@
 
 import logging
 import re
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, render_template
 from flask_babel import force_locale
 from markupsafe import Markup, escape
 from sqlalchemy import update
 
+from cta_learning.database import rows_changed
 from cta_learning.extensions import db
-from cta_learning.mail.models import OutboxMessage
+from cta_learning.mail.models import MessageStatus, OutboxMessage
+
+if TYPE_CHECKING:  # accounts sends mail through this module: a runtime import would be a cycle
+    from cta_learning.accounts.models import User
 
 log = logging.getLogger(__name__)
 _SEPARATOR = re.compile(r"^---$", re.MULTILINE)
@@ -28,7 +33,7 @@ def text_to_html(text: str) -> list[Markup]:
     """Paragraphs of escaped text; only links to this platform become clickable."""
     public = current_app.config["PUBLIC_URL"].rstrip("/")
 
-    def link(match: re.Match) -> str:
+    def link(match: re.Match[str]) -> str:
         url = match.group(0)
         return f'<a href="{url}">{url}</a>' if url.startswith(public + "/") else url
 
@@ -39,7 +44,7 @@ def text_to_html(text: str) -> list[Markup]:
     return paragraphs
 
 
-def render_email(template: str, locale: str, **context) -> tuple[str, str, str]:
+def render_email(template: str, locale: str, **context: Any) -> tuple[str, str, str]:
     """Subject, plain text and HTML of `templates/mail/<template>.txt` in `locale`."""
     with force_locale(locale):
         rendered = render_template(f"mail/{template}.txt", **context)
@@ -57,9 +62,9 @@ def queue_email(
     locale: str,
     to_name: str = "",
     category: str = "account",
-    headers: dict | None = None,
+    headers: dict[str, str] | None = None,
     attachments: list[dict[str, str]] | None = None,
-    **context,
+    **context: Any,
 ) -> OutboxMessage:
     """Render an email and add it to the outbox; it leaves with the transaction's commit."""
     subject, text, html = render_email(template, locale, to_name=to_name, **context)
@@ -79,7 +84,7 @@ def queue_email(
     return message
 
 
-def email_user(user, template: str, **context) -> OutboxMessage:
+def email_user(user: "User", template: str, **context: Any) -> OutboxMessage:
     """Email a user in their own language and time zone."""
     return queue_email(
         user.email, template, locale=user.locale, to_name=user.name, user=user, **context
@@ -87,38 +92,40 @@ def email_user(user, template: str, **context) -> OutboxMessage:
 
 
 def _set_batch_status(batch: str, from_status: str, to_status: str) -> int:
-    changed = db.session.execute(
+    changed = rows_changed(
         update(OutboxMessage)
         .where(OutboxMessage.batch == batch, OutboxMessage.status == from_status)
         .values(status=to_status)
         .execution_options(synchronize_session=False)
-    ).rowcount
+    )
     log.info("batch %s: %s messages %s -> %s", batch, changed, from_status, to_status)
     return changed
 
 
 def hold_batch(batch: str) -> int:
     """Keep a batch's waiting messages in the outbox (a paused campaign)."""
-    return _set_batch_status(batch, "queued", "held")
+    return _set_batch_status(batch, MessageStatus.QUEUED, MessageStatus.HELD)
 
 
 def release_batch(batch: str) -> int:
     """Let a held batch's messages go again."""
-    return _set_batch_status(batch, "held", "queued")
+    return _set_batch_status(batch, MessageStatus.HELD, MessageStatus.QUEUED)
 
 
 def withdraw(to_address: str, batch_prefix: str) -> int:
     """Drop the not-yet-sent messages of such batches to an address (someone who left a list)."""
     changed = 0
-    for status in ("queued", "held"):
-        changed += db.session.execute(
+    for status in (MessageStatus.QUEUED, MessageStatus.HELD):
+        changed += rows_changed(
             update(OutboxMessage)
             .where(
                 OutboxMessage.to_address == to_address,
                 OutboxMessage.batch.startswith(batch_prefix),
                 OutboxMessage.status == status,
             )
-            .values(status="failed", last_error="withdrawn: the recipient left the list")
+            .values(
+                status=MessageStatus.FAILED, last_error="withdrawn: the recipient left the list"
+            )
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
     return changed

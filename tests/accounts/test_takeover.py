@@ -5,7 +5,7 @@ import re
 
 from sqlalchemy import update
 
-from cta_learning.accounts import user_admin
+from cta_learning.accounts import user_admin_operations
 from cta_learning.accounts.models import Invitation, User
 from cta_learning.accounts.operations import account_closing, hash_password
 from cta_learning.extensions import db
@@ -116,7 +116,9 @@ def test_deactivation_by_an_admin_revokes_feed_sessions_and_invitations(app, cli
     owner, feed, invitation = member_with_keys(app, client, auth, make)
     admin = make.user(role="admin")
     with app.app_context():
-        user_admin.set_active(db.session.get(User, owner.id), False, db.session.get(User, admin.id))
+        user_admin_operations.set_active(
+            db.session.get(User, owner.id), False, db.session.get(User, admin.id)
+        )
         db.session.commit()
     assert fetch(app, User, id=owner.id).is_active is False
     assert_keys_revoked(app, client, make, feed, invitation)

@@ -14,9 +14,9 @@ from cta_learning.accounts.models import RecoveryCode, User
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from tests.conftest import PASSWORD, TOTP_SECRET, build_app, count, fetch
+from tests.hostile import nothing_changes, page_text
 from tests.test_access import ADMIN, ORGANISER, POST_DATA, TABLE
 from tests.test_access import world as world  # the fixture, re-exported for the tests below
-from tests.test_hostile_input import nothing_changes, page_text
 
 WRONG = "Too many wrong codes"
 

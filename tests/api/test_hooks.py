@@ -20,7 +20,7 @@ from cta_learning.api import hooks
 from cta_learning.audit import AuditEvent
 from cta_learning.extensions import db
 from tests.conftest import TEST_CONFIG, build_app, count, fetch, outbox
-from tests.test_hostile_input import nothing_changes
+from tests.hostile import nothing_changes
 
 SECRET = "test-webhook-secret-0123456789abcdef"
 URL = "/api/v1/hooks/action-submitted"

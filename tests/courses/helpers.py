@@ -86,8 +86,8 @@ def course_lessons(app) -> list[tuple[str, str]]:
 
 def game_answers(app, lesson_slug: str, right: bool = True) -> dict[str, str]:
     """Form data placing every item of a game (all right, or all on the same wrong answer)."""
+    from cta_learning.courses.grading import match_options
     from cta_learning.courses.models import Lesson
-    from cta_learning.courses.operations import match_options
 
     game = lesson_text(lesson_slug)["game"]
     if game["kind"] == "sort":

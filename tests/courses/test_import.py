@@ -12,7 +12,7 @@ from cta_learning.courses.models import Chapter, Course, Enrolment, Lesson, Less
 from cta_learning.extensions import db
 from tests.conftest import count, fetch
 from tests.courses.helpers import COURSE_PATH, SLUG, import_shipped, shipped_files
-from tests.test_hostile_input import nothing_changes
+from tests.hostile import nothing_changes
 
 
 def test_importing_the_shipped_course_writes_every_chapter_and_lesson(app):

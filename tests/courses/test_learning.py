@@ -18,7 +18,7 @@ from tests.courses.helpers import (
     unlock,
     wrong_answers,
 )
-from tests.test_hostile_input import nothing_changes, page_text
+from tests.hostile import nothing_changes, page_text
 
 COURSE = f"/courses/{SLUG}"
 

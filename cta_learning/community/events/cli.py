@@ -3,7 +3,7 @@
 import click
 from flask.cli import with_appcontext
 
-from cta_learning.community.events.registrations import send_reminders
+from cta_learning.community.events.registration_operations import send_reminders
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 

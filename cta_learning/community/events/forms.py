@@ -4,6 +4,7 @@ Times are entered as wall-clock date and time in the event's zone and checked he
 skipped by a clock change, an end before the start or an unknown zone is refused with a message.
 """
 
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -22,7 +23,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from cta_learning import content, i18n
-from cta_learning.accounts.forms import MultiCheckboxField
 from cta_learning.community.events.models import (
     AUDIENCES,
     FORMATS,
@@ -32,7 +32,7 @@ from cta_learning.community.events.models import (
     SEGMENT_KINDS,
 )
 from cta_learning.community.events.times import NonexistentTime, to_utc
-from cta_learning.forms import BaseForm, choices, strip_filter, text_field
+from cta_learning.forms import BaseForm, MultiCheckboxField, choices, strip_filter, text_field
 
 
 def _check_web_address(form, field) -> None:
@@ -74,7 +74,14 @@ def _time(label):
 class _TimedForm(BaseForm):
     """A form with start and end dates and times in its `timezone` field's zone."""
 
-    starts_at = ends_at = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+
+    def times(self) -> tuple[datetime, datetime]:
+        """The start and end in UTC, once the form has validated."""
+        if self.starts_at is None or self.ends_at is None:
+            raise ValueError("the times are read when the form validates")
+        return self.starts_at, self.ends_at
 
     def zone_is_valid(self) -> bool:
         return i18n.is_valid_timezone(self.timezone.data)

@@ -22,16 +22,20 @@ from cta_learning.community.events.forms import (
     PostponeForm,
     SegmentForm,
 )
-from cta_learning.community.events.models import AgendaSegment, Event, Registration
+from cta_learning.community.events.models import (
+    AgendaSegment,
+    Event,
+    Registration,
+    RegistrationStatus,
+)
 from cta_learning.community.events.operations import EventDetails
-from cta_learning.community.events.rules import Refused, can_manage
+from cta_learning.community.events.rules import can_manage, segment_fits
 from cta_learning.community.events.times import NonexistentTime, in_zone, to_utc
-from cta_learning.community.events.views import refusal_page
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.forms import choices
 from cta_learning.pagination import paginate
-from cta_learning.security import has_role, require_role
+from cta_learning.security import acting_user, has_role, require_role
 from cta_learning.urls import LARGEST_ID
 
 bp = Blueprint("events_manage", __name__, url_prefix="/manage/events")
@@ -54,10 +58,6 @@ def managed_event(event_id: int) -> Event:
     return event
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 @bp.get("/")
 def index():
     query = select(Event)
@@ -70,7 +70,7 @@ def index():
             select(Registration.event_id, func.count())
             .where(
                 Registration.event_id.in_([event.id for event in page.items]),
-                Registration.status.in_(("waiting", "pending")),
+                Registration.status.in_((RegistrationStatus.WAITING, RegistrationStatus.PENDING)),
             )
             .group_by(Registration.event_id)
         ).all()
@@ -83,7 +83,7 @@ def _event_form(event: Event | None = None) -> EventForm:
     organisations = db.session.execute(
         select(Organisation.id, Organisation.name).order_by(Organisation.name)
     ).all()
-    form.set_choices(i18n.current_language(), [tuple(row) for row in organisations])
+    form.set_choices(i18n.current_language(), [(row.id, row.name) for row in organisations])
     if request.method == "GET":
         zone = event.timezone if event else current_user.timezone
         form.timezone.data = zone
@@ -129,8 +129,7 @@ def new():
         form.languages.data, form.audience.data = series.languages, series.audience
         form.priority_ids.data = series.priority_ids
     if form.validate_on_submit():
-        event = operations.create_event(_details(form), _me(), series=series)
-        db.session.commit()
+        event = operations.create_event(_details(form), acting_user(), series=series)
         flash(_("The event is saved as a draft. Add its agenda, then publish it."), "success")
         return redirect(url_for("events_manage.agenda", event_id=event.id))
     return render_template("events_manage/form.html", form=form, event=None, series=series)
@@ -141,11 +140,7 @@ def edit(event_id: int):
     event = managed_event(event_id)
     form = _event_form(event)
     if form.validate_on_submit():
-        try:
-            operations.update_event(event, _details(form), _me(), utcnow())
-        except Refused as error:
-            return refusal_page(error)
-        db.session.commit()
+        operations.update_event(event, _details(form), acting_user(), utcnow())
         flash(_("The event is saved."), "success")
         return redirect(url_for("events_manage.edit", event_id=event.id))
     return render_template("events_manage/form.html", form=form, event=event, series=event.series)
@@ -156,11 +151,7 @@ def publish(event_id: int):
     event = managed_event(event_id)
     if not ConfirmForm().validate():
         abort(400)
-    try:
-        operations.publish_event(event, _me(), utcnow())
-    except Refused as error:
-        return refusal_page(error)
-    db.session.commit()
+    operations.publish_event(event, acting_user(), utcnow())
     flash(_("The event is published."), "success")
     return redirect(url_for("events.detail", event_id=event.id))
 
@@ -170,11 +161,7 @@ def delete(event_id: int):
     event = managed_event(event_id)
     if not ConfirmForm().validate():
         abort(400)
-    try:
-        operations.delete_draft(event, _me())
-    except Refused as error:
-        return refusal_page(error)
-    db.session.commit()
+    operations.delete_draft(event, acting_user())
     flash(_("The draft is deleted."), "success")
     return redirect(url_for("events_manage.index"))
 
@@ -186,16 +173,11 @@ def postpone(event_id: int):
     form.timezone.choices = [(event.timezone, event.timezone)]
     form.timezone.data = event.timezone
     if form.validate_on_submit():
-        if form.starts_at <= utcnow():
+        starts_at, ends_at = form.times()
+        if starts_at <= utcnow():
             form.start_date.errors.append(_("The new date must be in the future."))
         else:
-            try:
-                told = operations.postpone_event(
-                    event, form.starts_at, form.ends_at, _me(), utcnow()
-                )
-            except Refused as error:
-                return refusal_page(error)
-            db.session.commit()
+            told = operations.postpone_event(event, starts_at, ends_at, acting_user(), utcnow())
             flash(_("The event is moved. %(count)s registrants were told.", count=told), "success")
             return redirect(url_for("events.detail", event_id=event.id))
     return render_template("events_manage/postpone.html", form=form, event=event)
@@ -206,11 +188,7 @@ def cancel(event_id: int):
     event = managed_event(event_id)
     form = CancelEventForm()
     if form.validate_on_submit():
-        try:
-            told = operations.cancel_event(event, form.reason.data, _me(), utcnow())
-        except Refused as error:
-            return refusal_page(error)
-        db.session.commit()
+        told = operations.cancel_event(event, form.reason.data, acting_user(), utcnow())
         flash(_("The event is cancelled. %(count)s registrants were told.", count=told), "success")
         return redirect(url_for("events.detail", event_id=event.id))
     return render_template("events_manage/cancel.html", form=form, event=event)
@@ -256,7 +234,7 @@ def _segment_values(form: SegmentForm, event: Event) -> tuple[dict, list[dict]] 
     if ends_at <= starts_at:
         form.end_time.errors.append(_("The segment must end after it starts."))
         return None
-    if starts_at < event.starts_at or ends_at > event.ends_at:
+    if not segment_fits(event, starts_at, ends_at):
         form.start_time.errors.append(_("The segment must fit within the event's times."))
         return None
     people = [
@@ -285,8 +263,7 @@ def agenda(event_id: int):
     event = managed_event(event_id)
     form = _segment_form(event, None)
     if form.validate_on_submit() and (checked := _segment_values(form, event)):
-        operations.save_segment(event, None, *checked, _me())
-        db.session.commit()
+        operations.save_segment(event, None, *checked, acting_user())
         flash(_("The segment is added to the agenda."), "success")
         return redirect(url_for("events_manage.agenda", event_id=event.id))
     return render_template(
@@ -307,8 +284,7 @@ def segment(event_id: int, segment_id: int):
     segment = _segment(event, segment_id)
     form = _segment_form(event, segment)
     if form.validate_on_submit() and (checked := _segment_values(form, event)):
-        operations.save_segment(event, segment, *checked, _me())
-        db.session.commit()
+        operations.save_segment(event, segment, *checked, acting_user())
         flash(_("The segment is saved."), "success")
         return redirect(url_for("events_manage.agenda", event_id=event.id))
     return render_template("events_manage/segment.html", event=event, segment=segment, form=form)
@@ -320,8 +296,7 @@ def delete_segment(event_id: int, segment_id: int):
     segment = _segment(event, segment_id)
     if not ConfirmForm().validate():
         abort(400)
-    operations.delete_segment(segment, _me())
-    db.session.commit()
+    operations.delete_segment(segment, acting_user())
     flash(_("The segment is removed from the agenda."), "success")
     return redirect(url_for("events_manage.agenda", event_id=event.id))
 
@@ -338,9 +313,8 @@ def materials(event_id: int):
             form.recording_url.data or None,
             form.materials_summary.data or "",
             form.links,
-            _me(),
+            acting_user(),
         )
-        db.session.commit()
         flash(_("The materials are saved."), "success")
         return redirect(url_for("events.detail", event_id=event.id))
     return render_template("events_manage/materials.html", event=event, form=form)

@@ -1,25 +1,19 @@
 """An event's registrations for its organisers: the list, approval, attendance, messages, CSV."""
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from cta_learning.accounts.models import Membership, User
-from cta_learning.community.events import operations, registrations
+from cta_learning.community.events import operations, registration_operations
 from cta_learning.community.events.forms import ConfirmForm, MessageForm
 from cta_learning.community.events.manage import managed_event
 from cta_learning.community.events.models import REGISTRATION_STATUSES, Event, Registration
-from cta_learning.community.events.rules import Refused
-from cta_learning.community.events.views import refusal_page
 from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
-from cta_learning.security import require_role
-from cta_learning.spreadsheets import safe_cell as _cell
+from cta_learning.security import acting_user, require_role
+from cta_learning.spreadsheets import csv_response, safe_cell
 
 bp = Blueprint("event_registrations", __name__, url_prefix="/manage/events/<int:event_id>")
 
@@ -28,10 +22,6 @@ bp = Blueprint("event_registrations", __name__, url_prefix="/manage/events/<int:
 @require_role("organiser")
 def _organisers_only():
     """Every page here is for organisers and admins."""
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def _registrations(event: Event, status: str | None = None) -> list[Registration]:
@@ -79,12 +69,12 @@ def decide(event_id: int, registration_id: int, decision: str):
     registration = _registration(event, registration_id)
     if not ConfirmForm().validate():
         abort(400)
-    operation = registrations.approve if decision == "approve" else registrations.decline
-    try:
-        operation(registration, _me(), utcnow())
-    except Refused as error:
-        return refusal_page(error)
-    db.session.commit()
+    operation = (
+        registration_operations.approve
+        if decision == "approve"
+        else registration_operations.decline
+    )
+    operation(registration, acting_user(), utcnow())
     flash(
         _("The registration is approved.")
         if decision == "approve"
@@ -103,11 +93,7 @@ def attendance(event_id: int):
         attended = {int(value) for value in request.form.getlist("attended")}
     except ValueError:
         abort(400)
-    try:
-        count = registrations.mark_attendance(event, attended, _me(), utcnow())
-    except Refused as error:
-        return refusal_page(error)
-    db.session.commit()
+    count = registration_operations.mark_attendance(event, attended, acting_user(), utcnow())
     flash(_("Attendance is saved: %(count)s people came.", count=count), "success")
     return redirect(url_for("event_registrations.index", event_id=event.id))
 
@@ -117,8 +103,9 @@ def message(event_id: int):
     event = managed_event(event_id)
     form = MessageForm()
     if form.validate_on_submit():
-        count = operations.message_registrants(event, form.subject.data, form.body.data, _me())
-        db.session.commit()
+        count = operations.message_registrants(
+            event, form.subject.data, form.body.data, acting_user()
+        )
         flash(_("The message is on its way to %(count)s people.", count=count), "success")
         return redirect(url_for("event_registrations.index", event_id=event.id))
     return render_template("events_manage/message.html", event=event, form=form)
@@ -127,40 +114,33 @@ def message(event_id: int):
 @bp.get("/registrations.csv")
 def export(event_id: int):
     event = managed_event(event_id)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(
-        [
-            "name",
-            "email",
-            "organisation",
-            "country",
-            "status",
-            "language",
-            "registered_at",
-            "confirmed_at",
-            "attended",
-        ]
-    )
-    for registration in _registrations(event):
-        organisation = registration.user.organisation
-        writer.writerow(
-            [
-                _cell(registration.user.name),
-                _cell(registration.user.email),
-                _cell(organisation.name if organisation else ""),
-                organisation.country if organisation else "",
-                registration.status,
-                registration.language or "",
-                isoformat_utc(registration.registered_at),
-                isoformat_utc(registration.confirmed_at) or "",
-                "" if registration.attended is None else ("yes" if registration.attended else "no"),
-            ]
-        )
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="event-{event.id}-registrations.csv"'
-        },
-    )
+    rows = (_export_row(registration) for registration in _registrations(event))
+    return csv_response(f"event-{event.id}-registrations.csv", EXPORT_COLUMNS, rows)
+
+
+EXPORT_COLUMNS = (
+    "name",
+    "email",
+    "organisation",
+    "country",
+    "status",
+    "language",
+    "registered_at",
+    "confirmed_at",
+    "attended",
+)
+
+
+def _export_row(registration: Registration) -> list:
+    organisation = registration.user.organisation
+    return [
+        safe_cell(registration.user.name),
+        safe_cell(registration.user.email),
+        safe_cell(organisation.name if organisation else ""),
+        organisation.country if organisation else "",
+        registration.status,
+        registration.language or "",
+        isoformat_utc(registration.registered_at),
+        isoformat_utc(registration.confirmed_at) or "",
+        "" if registration.attended is None else ("yes" if registration.attended else "no"),
+    ]

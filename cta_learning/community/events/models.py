@@ -6,6 +6,7 @@ registrations and changes only while the event row is locked (see `registrations
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -13,8 +14,8 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cta_learning.accounts.models import Organisation, User
-from cta_learning.database import utcnow
-from cta_learning.extensions import db
+from cta_learning.database import one_of, utcnow
+from cta_learning.extensions import Model
 
 KINDS = {
     "webinar": _l("Webinar"),
@@ -34,10 +35,21 @@ AUDIENCES = {
     "invited": _l("Invited organisations only"),
     "priority_areas": _l("Members whose organisation acts in the event's priority areas"),
 }
-STATUSES = {
-    "draft": lazy_pgettext("event status", "Draft"),
-    "published": lazy_pgettext("event status", "Published"),
-    "cancelled": lazy_pgettext("event status", "Cancelled"),
+
+
+class EventStatus(StrEnum):
+    """Where an event stands (the values are those stored)."""
+
+    DRAFT = "draft"  # seen by its organisers only
+    PUBLISHED = "published"
+    CANCELLED = "cancelled"  # still listed, so that nobody comes in vain
+
+
+# Labels, looked up with the stored values too (plain strings).
+STATUSES: dict[str, str] = {
+    EventStatus.DRAFT: lazy_pgettext("event status", "Draft"),
+    EventStatus.PUBLISHED: lazy_pgettext("event status", "Published"),
+    EventStatus.CANCELLED: lazy_pgettext("event status", "Cancelled"),
 }
 INTERPRETATION_LANGUAGES = {
     "en": _l("English"),
@@ -58,28 +70,40 @@ SEGMENT_KINDS = {
     "closing": _l("Closing"),
 }
 PERSON_ROLES = {"moderator": _l("Moderator"), "speaker": _l("Speaker"), "reaction": _l("Reaction")}
-REGISTRATION_STATUSES = {
-    "pending": _l("Awaiting approval"),
-    "confirmed": _l("Confirmed"),
-    "waiting": _l("On the waiting list"),
-    "declined": _l("Declined"),
-    "cancelled": lazy_pgettext("registration status", "Cancelled"),
+
+
+class RegistrationStatus(StrEnum):
+    """Where a registration stands (the values are those stored)."""
+
+    PENDING = "pending"  # awaiting the organisers' approval
+    CONFIRMED = "confirmed"  # holds a seat
+    WAITING = "waiting"
+    DECLINED = "declined"
+    CANCELLED = "cancelled"
+
+
+REGISTRATION_STATUSES: dict[str, str] = {
+    RegistrationStatus.PENDING: _l("Awaiting approval"),
+    RegistrationStatus.CONFIRMED: _l("Confirmed"),
+    RegistrationStatus.WAITING: _l("On the waiting list"),
+    RegistrationStatus.DECLINED: _l("Declined"),
+    RegistrationStatus.CANCELLED: lazy_pgettext("registration status", "Cancelled"),
 }
 # Registrations that hold (or wait for) a place; the others are history.
-ACTIVE_STATUSES = ("pending", "confirmed", "waiting")
+ACTIVE_STATUSES = (
+    RegistrationStatus.PENDING,
+    RegistrationStatus.CONFIRMED,
+    RegistrationStatus.WAITING,
+)
 
 
-def _check(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
-
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "events"
     __table_args__ = (
-        CheckConstraint(_check("status", STATUSES), name="status"),
-        CheckConstraint(_check("kind", KINDS), name="kind"),
-        CheckConstraint(_check("format", FORMATS), name="format"),
-        CheckConstraint(_check("audience", AUDIENCES), name="audience"),
+        CheckConstraint(one_of("status", EventStatus), name="status"),
+        CheckConstraint(one_of("kind", KINDS), name="kind"),
+        CheckConstraint(one_of("format", FORMATS), name="format"),
+        CheckConstraint(one_of("audience", AUDIENCES), name="audience"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
@@ -89,7 +113,7 @@ class Event(db.Model):
     series_id: Mapped[int | None] = mapped_column(
         ForeignKey("events.id", ondelete="SET NULL"), index=True
     )
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=EventStatus.DRAFT)
     kind: Mapped[str] = mapped_column(String(20))
     format: Mapped[str] = mapped_column(String(10), default="online")
     title: Mapped[str] = mapped_column(String(200))
@@ -146,11 +170,11 @@ class Event(db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == EventStatus.PUBLISHED
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == "cancelled"
+        return self.status == EventStatus.CANCELLED
 
     def has_started(self, now: datetime) -> bool:
         return self.starts_at <= now
@@ -162,7 +186,7 @@ class Event(db.Model):
         return None if self.capacity is None else max(0, self.capacity - self.seats_taken)
 
 
-class EventPriority(db.Model):
+class EventPriority(Model):
     __tablename__ = "event_priorities"
     __table_args__ = (Index("ix_event_priorities_priority_event", "priority_id", "event_id"),)
 
@@ -175,7 +199,7 @@ class EventPriority(db.Model):
         return f"<EventPriority event={self.event_id} priority={self.priority_id}>"
 
 
-class EventInvitation(db.Model):
+class EventInvitation(Model):
     __tablename__ = "event_invitations"
 
     event_id: Mapped[int] = mapped_column(
@@ -190,10 +214,10 @@ class EventInvitation(db.Model):
         return f"<EventInvitation event={self.event_id} org={self.organisation_id}>"
 
 
-class AgendaSegment(db.Model):
+class AgendaSegment(Model):
     __tablename__ = "event_segments"
     __table_args__ = (
-        CheckConstraint(_check("kind", SEGMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("kind", SEGMENT_KINDS), name="kind"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
 
@@ -214,9 +238,9 @@ class AgendaSegment(db.Model):
         return f"<AgendaSegment {self.id} event={self.event_id} {self.kind}>"
 
 
-class SegmentPerson(db.Model):
+class SegmentPerson(Model):
     __tablename__ = "event_segment_people"
-    __table_args__ = (CheckConstraint(_check("role", PERSON_ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(one_of("role", PERSON_ROLES), name="role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     segment_id: Mapped[int] = mapped_column(
@@ -233,11 +257,11 @@ class SegmentPerson(db.Model):
         return f"<SegmentPerson {self.id} {self.role} {self.name!r}>"
 
 
-class Registration(db.Model):
+class Registration(Model):
     __tablename__ = "event_registrations"
     __table_args__ = (
         UniqueConstraint("event_id", "user_id", name="uq_event_registrations_event_user"),
-        CheckConstraint(_check("status", REGISTRATION_STATUSES), name="status"),
+        CheckConstraint(one_of("status", RegistrationStatus), name="status"),
         Index("ix_event_registrations_event_status", "event_id", "status", "id"),
     )
 
@@ -261,7 +285,7 @@ class Registration(db.Model):
         return f"<Registration {self.id} event={self.event_id} user={self.user_id} {self.status}>"
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A person's secret calendar address; renewing it makes the old one stop working."""
 
     __tablename__ = "event_calendar_feeds"

@@ -1,28 +1,32 @@
 """Creating and running events: details, publication, postponement, cancellation, agenda,
-materials, and personal calendar feeds. Seat changes live in `registrations.py`."""
+materials, and personal calendar feeds. Seat changes live in `registration_operations.py`."""
 
 import logging
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, select
 
 from cta_learning import audit
+from cta_learning.accounts.models import User
 from cta_learning.accounts.operations import account_closing
-from cta_learning.community.events import registrations
+from cta_learning.community.events import registration_operations
 from cta_learning.community.events.models import (
     AgendaSegment,
     CalendarFeed,
     Event,
     EventInvitation,
     EventPriority,
+    EventStatus,
     Registration,
+    RegistrationStatus,
     SegmentPerson,
 )
-from cta_learning.community.events.rules import Refused
 from cta_learning.extensions import db
+from cta_learning.refusals import Refused
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +53,7 @@ DETAIL_FIELDS = (
 class EventDetails:
     """What the event form gives, already checked (times in UTC)."""
 
-    values: dict
+    values: dict[str, Any]
     starts_at: datetime | None
     ends_at: datetime | None
     capacity: int | None
@@ -60,7 +64,7 @@ class EventDetails:
 def _apply(event: Event, details: EventDetails) -> None:
     for name in DETAIL_FIELDS:
         setattr(event, name, details.values[name])
-    if details.starts_at is not None:
+    if details.starts_at is not None and details.ends_at is not None:  # the form gives both
         event.starts_at, event.ends_at = details.starts_at, details.ends_at
     event.priority_links = [
         EventPriority(priority_id=priority_id) for priority_id in sorted(set(details.priority_ids))
@@ -74,7 +78,7 @@ def _apply(event: Event, details: EventDetails) -> None:
     ]
 
 
-def create_event(details: EventDetails, by, series: Event | None = None) -> Event:
+def create_event(details: EventDetails, by: User, series: Event | None = None) -> Event:
     """A new draft event (a session when `series` is given)."""
     event = Event(created_by=by, series=series, capacity=details.capacity)
     _apply(event, details)
@@ -84,35 +88,37 @@ def create_event(details: EventDetails, by, series: Event | None = None) -> Even
     return event
 
 
-def update_event(event: Event, details: EventDetails, by, now: datetime) -> Event:
+def update_event(event: Event, details: EventDetails, by: User, now: datetime) -> Event:
     """Change an event's details; its times change here only while it is a draft."""
     if event.is_cancelled:
         raise Refused(_("A cancelled event cannot be changed."), 409)
     if event.is_published:
         details.starts_at = details.ends_at = None  # published events are postponed instead
     _apply(event, details)
-    registrations.change_capacity(event, details.capacity, now)
+    registration_operations.change_capacity(event, details.capacity, now)
     audit.record("event.updated", event, by)
     return event
 
 
-def publish_event(event: Event, by, now: datetime) -> Event:
-    if event.status != "draft":
+def publish_event(event: Event, by: User, now: datetime) -> Event:
+    if event.status != EventStatus.DRAFT:
         raise Refused(_("Only a draft can be published or deleted."), 409)
-    event.status = "published"
+    event.status = EventStatus.PUBLISHED
     event.published_at = now
     audit.record("event.published", event, by)
     return event
 
 
-def delete_draft(event: Event, by) -> None:
-    if event.status != "draft":
+def delete_draft(event: Event, by: User) -> None:
+    if event.status != EventStatus.DRAFT:
         raise Refused(_("Only a draft can be published or deleted."), 409)
     audit.record("event.deleted", event, by, title=event.title)
     db.session.delete(event)
 
 
-def postpone_event(event: Event, starts_at: datetime, ends_at: datetime, by, now: datetime) -> int:
+def postpone_event(
+    event: Event, starts_at: datetime, ends_at: datetime, by: User, now: datetime
+) -> int:
     """Move a published event to new times and tell every registrant (a new calendar entry
     version); reminders go out again before the new date."""
     if not event.is_published:
@@ -120,34 +126,38 @@ def postpone_event(event: Event, starts_at: datetime, ends_at: datetime, by, now
     event.starts_at, event.ends_at = starts_at, ends_at
     event.postponed_at = now
     event.sequence += 1
-    for registration in registrations.active_registrations(event):
+    for registration in registration_operations.active_registrations(event):
         registration.reminded_at = None
     db.session.flush()
     audit.record("event.postponed", event, by, starts_at=starts_at.isoformat())
-    return registrations.tell_everyone(event, "event_postponed")
+    return registration_operations.tell_everyone(event, "event_postponed")
 
 
-def cancel_event(event: Event, reason: str, by, now: datetime) -> int:
+def cancel_event(event: Event, reason: str, by: User, now: datetime) -> int:
     """Cancel a published event and tell every registrant, with a cancelling calendar entry."""
     if not event.is_published:
         raise Refused(_("Only a published event can be postponed or cancelled."), 409)
-    event.status = "cancelled"
+    event.status = EventStatus.CANCELLED
     event.cancelled_at = now
     event.cancel_reason = reason
     event.sequence += 1
     db.session.flush()
     audit.record("event.cancelled", event, by)
-    return registrations.tell_everyone(event, "event_cancelled", reason=reason)
+    return registration_operations.tell_everyone(event, "event_cancelled", reason=reason)
 
 
-def message_registrants(event: Event, subject: str, body: str, by) -> int:
+def message_registrants(event: Event, subject: str, body: str, by: User) -> int:
     """Send the organisers' message to everyone registered or waiting."""
     audit.record("event.messaged", event, by, title=subject)
-    return registrations.tell_everyone(event, "event_message", subject=subject, body=body)
+    return registration_operations.tell_everyone(event, "event_message", subject=subject, body=body)
 
 
 def save_segment(
-    event: Event, segment: AgendaSegment | None, values: dict, people: list[dict], by
+    event: Event,
+    segment: AgendaSegment | None,
+    values: dict[str, Any],
+    people: list[dict[str, Any]],
+    by: User,
 ) -> AgendaSegment:
     """Add or change an agenda segment and the people who speak in it."""
     if segment is None:
@@ -163,13 +173,13 @@ def save_segment(
     return segment
 
 
-def delete_segment(segment: AgendaSegment, by) -> None:
+def delete_segment(segment: AgendaSegment, by: User) -> None:
     audit.record("event.agenda_changed", segment.event, by, deleted=segment.id)
     db.session.delete(segment)
 
 
 def save_materials(
-    event: Event, recording_url: str | None, summary: str, documents: list[dict], by
+    event: Event, recording_url: str | None, summary: str, documents: list[dict[str, Any]], by: User
 ) -> None:
     """What participants find after the event: the recording, a summary, documents."""
     event.recording_url = recording_url
@@ -178,7 +188,7 @@ def save_materials(
     audit.record("event.materials", event, by)
 
 
-def calendar_feed(user, renew: bool = False) -> CalendarFeed:
+def calendar_feed(user: User, renew: bool = False) -> CalendarFeed:
     """The person's secret calendar address, created on first use; renewing revokes the old."""
     feed = db.session.get(CalendarFeed, user.id)
     if feed is None:
@@ -191,7 +201,7 @@ def calendar_feed(user, renew: bool = False) -> CalendarFeed:
 
 
 @account_closing.connect
-def _revoke_feed(user) -> None:
+def _revoke_feed(user: User) -> None:
     """A deactivated or deleted account's calendar address stops working at once (it shows
     meeting links)."""
     db.session.execute(delete(CalendarFeed).where(CalendarFeed.user_id == user.id))
@@ -211,8 +221,8 @@ def feed_events(user_id: int, since: datetime) -> list[Event]:
             .join(Registration, Registration.event_id == Event.id)
             .where(
                 Registration.user_id == user_id,
-                Registration.status == "confirmed",
-                Event.status != "draft",
+                Registration.status == RegistrationStatus.CONFIRMED,
+                Event.status != EventStatus.DRAFT,
                 Event.ends_at >= since,
             )
             .order_by(Event.starts_at)

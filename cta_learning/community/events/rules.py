@@ -10,29 +10,26 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from cta_learning.access import may_use
+from cta_learning.accounts.models import Organisation, User
 from cta_learning.actions.operations import priority_areas_of
-from cta_learning.community.events.models import Event, EventInvitation, EventPriority
+from cta_learning.community.events.models import (
+    Event,
+    EventInvitation,
+    EventPriority,
+    EventStatus,
+)
 from cta_learning.extensions import db
 from cta_learning.security import has_role
 
 
-class Refused(Exception):
-    """A request the person may not make; `message` says why, `status` is the HTTP answer."""
-
-    def __init__(self, message: str, status: int = 403):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
-
-
-def can_manage(user, event: Event) -> bool:
+def can_manage(user: User, event: Event) -> bool:
     """Admins manage every event; organisers the events they created."""
     if has_role(user, "admin"):
         return True
     return has_role(user, "organiser") and event.created_by_id == user.id
 
 
-def audience_refusal(user, event: Event) -> str | None:
+def audience_refusal(user: User, event: Event) -> str | None:
     """Why this signed-in person is outside the event's audience, or None."""
     if has_role(user, "organiser") or event.audience == "everyone":
         return None
@@ -45,8 +42,9 @@ def audience_refusal(user, event: Event) -> str | None:
         )
     if event.audience == "invited":
         organisation = user.organisation
-        if organisation is not None and db.session.get(
-            EventInvitation, (event.id, organisation.id)
+        if (
+            organisation is not None
+            and db.session.get(EventInvitation, (event.id, organisation.id)) is not None
         ):
             return None
         return _("This event is for invited organisations only.")
@@ -60,7 +58,7 @@ def audience_refusal(user, event: Event) -> str | None:
     )
 
 
-def registration_refusal(user, event: Event, now: datetime) -> str | None:
+def registration_refusal(user: User, event: Event, now: datetime) -> str | None:
     """Why this person may not register now, or None when they may."""
     if event.is_cancelled:
         return _("This event has been cancelled.")
@@ -73,7 +71,14 @@ def registration_refusal(user, event: Event, now: datetime) -> str | None:
     return audience_refusal(user, event)
 
 
-def recommended_events(organisation, now: datetime, limit: int = 3) -> list[Event]:
+def segment_fits(event: Event, starts_at: datetime, ends_at: datetime) -> bool:
+    """An agenda segment lies within its event's times (all in UTC)."""
+    return event.starts_at <= starts_at and ends_at <= event.ends_at
+
+
+def recommended_events(
+    organisation: Organisation | None, now: datetime, limit: int = 3
+) -> list[Event]:
     """Upcoming events in the priority areas of the organisation's actions (two queries)."""
     areas = priority_areas_of(organisation)
     if not areas:
@@ -82,7 +87,9 @@ def recommended_events(organisation, now: datetime, limit: int = 3) -> list[Even
     return list(
         db.session.scalars(
             select(Event)
-            .where(Event.id.in_(matching), Event.status == "published", Event.starts_at > now)
+            .where(
+                Event.id.in_(matching), Event.status == EventStatus.PUBLISHED, Event.starts_at > now
+            )
             .order_by(Event.starts_at)
             .limit(limit)
         )

@@ -7,27 +7,34 @@ the personal links differ from one recipient to the next.
 """
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import exists, func, insert, select
+from sqlalchemy import Row, Select, exists, func, insert, select
 
 from cta_learning import audit
-from cta_learning.accounts.models import Membership, Organisation
+from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.actions.operations import organisations_acting_in
 from cta_learning.community.mailing.models import (
+    DUE_STATUSES,
+    UNSENT_STATUSES,
     Campaign,
     CampaignRecipient,
+    CampaignStatus,
     Subscriber,
+    SubscriberStatus,
     SubscriberTopic,
 )
 from cta_learning.community.mailing.subscriptions import preferences_token
 from cta_learning.extensions import db
 from cta_learning.i18n import translated
-from cta_learning.mail.models import OutboxMessage
+from cta_learning.mail.models import MessageStatus, OutboxMessage
 from cta_learning.mail.operations import SUBJECT_MAX, hold_batch, release_batch
+from cta_learning.refusals import Refused
 from cta_learning.security import public_url_for
 from cta_learning.templating import render_markdown
 
@@ -37,21 +44,13 @@ PREFERENCES = "%%PREFERENCES_URL%%"
 UNSUBSCRIBE = "%%UNSUBSCRIBE_URL%%"
 
 
-class CampaignRefused(Exception):
-    """A change the campaign's state does not allow; `message` says why."""
-
-    def __init__(self, message: str):
-        super().__init__(str(message))
-        self.message = message
-
-
-def save_campaign(campaign: Campaign | None, values: dict, by) -> Campaign:
+def save_campaign(campaign: Campaign | None, values: dict[str, Any], by: User) -> Campaign:
     """Create or change a campaign while it is a draft or scheduled."""
     if campaign is None:
         campaign = Campaign(created_by_id=by.id)
         db.session.add(campaign)
-    elif campaign.status not in ("draft", "scheduled"):
-        raise CampaignRefused(_("A campaign that has started sending cannot be changed."))
+    elif campaign.status not in UNSENT_STATUSES:
+        raise Refused(_("A campaign that has started sending cannot be changed."), 409)
     for name in ("subjects", "bodies", "topics", "audience", "region", "priority_id"):
         setattr(campaign, name, values[name])
     db.session.flush()
@@ -59,12 +58,15 @@ def save_campaign(campaign: Campaign | None, values: dict, by) -> Campaign:
     return campaign
 
 
-def audience(campaign: Campaign):
+Recipient = Row[int, str, str, str]  # a subscriber's id, email, name and language
+
+
+def audience(campaign: Campaign) -> Select[int, str, str, str]:
     """The subscribers the campaign is for (not yet queued): subscribed, not suppressed, on
     one of its topics, and for a members-only campaign, of an unlocked organisation (in the
     region, acting in the priority area, when the campaign says so)."""
     query = select(Subscriber.id, Subscriber.email, Subscriber.name, Subscriber.language).where(
-        Subscriber.status == "subscribed",
+        Subscriber.status == SubscriberStatus.SUBSCRIBED,
         Subscriber.suppressed_at.is_(None),
         exists().where(
             SubscriberTopic.subscriber_id == Subscriber.id,
@@ -89,7 +91,7 @@ def audience(campaign: Campaign):
 
 
 def audience_size(campaign: Campaign) -> int:
-    return db.session.scalar(select(func.count()).select_from(audience(campaign).subquery()))
+    return db.session.scalars(select(func.count()).select_from(audience(campaign).subquery())).one()
 
 
 def render(campaign: Campaign, language: str) -> tuple[str, str, str]:
@@ -115,7 +117,9 @@ def _personal(text: str, token: str, language: str) -> str:
     ).replace(UNSUBSCRIBE, public_url_for("mailing.unsubscribe", token=token, lang=language))
 
 
-def message_for(campaign: Campaign, rendered: tuple[str, str, str], recipient, locale) -> dict:
+def message_for(
+    campaign: Campaign, rendered: tuple[str, str, str], recipient: Recipient, locale: str
+) -> dict[str, Any]:
     """An outbox row for one recipient, with the one-click unsubscribe headers (RFC 8058)."""
     subject, text, html = rendered
     token = preferences_token(recipient)
@@ -133,21 +137,21 @@ def message_for(campaign: Campaign, rendered: tuple[str, str, str], recipient, l
             "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
         },
         "attachments": [],
-        "status": "queued",
+        "status": MessageStatus.QUEUED,
     }
 
 
-def schedule(campaign: Campaign, at: datetime, by) -> None:
+def schedule(campaign: Campaign, at: datetime, by: User) -> None:
     """Send at `at` (now or later); the mailing worker queues it from then on."""
-    if campaign.status not in ("draft", "scheduled"):
-        raise CampaignRefused(_("This campaign has already started sending."))
+    if campaign.status not in UNSENT_STATUSES:
+        raise Refused(_("This campaign has already started sending."), 409)
     if not campaign.subjects.get("en") or not campaign.bodies.get("en"):
-        raise CampaignRefused(_("Write the campaign in English first: it is the fallback."))
-    campaign.status, campaign.scheduled_at = "scheduled", at
+        raise Refused(_("Write the campaign in English first: it is the fallback."), 409)
+    campaign.status, campaign.scheduled_at = CampaignStatus.SCHEDULED, at
     audit.record("mailing.campaign_scheduled", campaign, by, at=at.isoformat())
 
 
-def _next_recipients(campaign: Campaign, size: int) -> list:
+def _next_recipients(campaign: Campaign, size: int) -> Sequence[Recipient]:
     """The next `size` recipients by id. Searched from past the last one queued first: from
     the start, each batch would check every recipient queued before it (quadratic in the
     list). Then from the start, for anyone who joined behind that front (a lower id)."""
@@ -166,12 +170,13 @@ def _next_recipients(campaign: Campaign, size: int) -> list:
 
 def queue_batch(campaign: Campaign, now: datetime, size: int = BATCH_SIZE) -> int:
     """Queue the next recipients of a due campaign; 0 once everyone has it (or while paused)."""
-    if campaign.status not in ("scheduled", "sending") or campaign.scheduled_at > now:
+    at = campaign.scheduled_at  # set by schedule() with either status; None would be a bug
+    if campaign.status not in DUE_STATUSES or at is None or at > now:
         return 0
-    campaign.status = "sending"
+    campaign.status = CampaignStatus.SENDING
     recipients = _next_recipients(campaign, size)
     if not recipients:
-        campaign.status, campaign.sent_at = "sent", now
+        campaign.status, campaign.sent_at = CampaignStatus.SENT, now
         log.info("campaign %s: every recipient queued (%s)", campaign.id, campaign.queued_count)
         return 0
     rendered = {}
@@ -201,30 +206,32 @@ def due_campaigns(now: datetime) -> list[Campaign]:
     return list(
         db.session.scalars(
             select(Campaign)
-            .where(Campaign.status.in_(("scheduled", "sending")), Campaign.scheduled_at <= now)
+            .where(Campaign.status.in_(DUE_STATUSES), Campaign.scheduled_at <= now)
             .order_by(Campaign.scheduled_at)
         )
     )
 
 
-def pause(campaign: Campaign, by) -> int:
+def pause(campaign: Campaign, by: User) -> int:
     """Stop a campaign: what is not yet queued waits, what is queued is held in the outbox.
     A campaign queued for everyone ("sent") can still be paused while messages wait."""
-    if campaign.status not in ("scheduled", "sending", "sent"):
-        raise CampaignRefused(_("Only a campaign that is sending or scheduled can be paused."))
-    if campaign.status == "sent" and not delivery_counts(campaign).get("queued"):
-        raise CampaignRefused(_("Every message of this campaign has left already."))
-    campaign.status = "paused"
+    if campaign.status not in (*DUE_STATUSES, CampaignStatus.SENT):
+        raise Refused(_("Only a campaign that is sending or scheduled can be paused."), 409)
+    if campaign.status == CampaignStatus.SENT and not delivery_counts(campaign).get(
+        MessageStatus.QUEUED
+    ):
+        raise Refused(_("Every message of this campaign has left already."), 409)
+    campaign.status = CampaignStatus.PAUSED
     held = hold_batch(campaign.batch)
     audit.record("mailing.campaign_paused", campaign, by, held=held)
     return held
 
 
-def resume(campaign: Campaign, by) -> int:
-    if campaign.status != "paused":
-        raise CampaignRefused(_("Only a paused campaign can be resumed."))
+def resume(campaign: Campaign, by: User) -> int:
+    if campaign.status != CampaignStatus.PAUSED:
+        raise Refused(_("Only a paused campaign can be resumed."), 409)
     # Queued for everyone before the pause: sent again, without queueing newcomers.
-    campaign.status = "sent" if campaign.sent_at else "sending"
+    campaign.status = CampaignStatus.SENT if campaign.sent_at else CampaignStatus.SENDING
     released = release_batch(campaign.batch)
     audit.record("mailing.campaign_resumed", campaign, by, released=released)
     return released
@@ -245,14 +252,16 @@ def failures(campaign: Campaign, limit: int = 100) -> list[OutboxMessage]:
     return list(
         db.session.scalars(
             select(OutboxMessage)
-            .where(OutboxMessage.batch == campaign.batch, OutboxMessage.status == "failed")
+            .where(
+                OutboxMessage.batch == campaign.batch, OutboxMessage.status == MessageStatus.FAILED
+            )
             .order_by(OutboxMessage.id)
             .limit(limit)
         )
     )
 
 
-def send_test(campaign: Campaign, user) -> OutboxMessage:
+def send_test(campaign: Campaign, user: User) -> OutboxMessage:
     """The campaign as the admin's language would show it, to the admin alone."""
     subject, text, html = render(campaign, user.locale)
     message = OutboxMessage(

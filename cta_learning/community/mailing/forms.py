@@ -5,9 +5,8 @@ from wtforms import DateField, RadioField, SelectField, StringField, TextAreaFie
 from wtforms.validators import DataRequired, Length, Optional
 
 from cta_learning import content, i18n
-from cta_learning.accounts.forms import MultiCheckboxField, _email_field
 from cta_learning.community.mailing.models import AUDIENCES, TOPICS
-from cta_learning.forms import BaseForm, choices, strip_filter
+from cta_learning.forms import BaseForm, MultiCheckboxField, choices, email_field, strip_filter
 
 LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
 
@@ -21,7 +20,7 @@ def _topics_field():
 
 
 class SubscribeForm(BaseForm):
-    email = _email_field()
+    email = email_field()
     name = StringField(
         _l("Your name"),
         filters=[strip_filter],

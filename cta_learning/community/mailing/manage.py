@@ -1,19 +1,16 @@
 """Campaigns and subscribers, for admins: write per language, preview, test, schedule or send,
 follow delivery per recipient, pause and resume; export subscribers with their consent."""
 
-import csv
-import io
+from collections.abc import Iterator
 from datetime import datetime
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,21 +21,22 @@ from sqlalchemy.orm import selectinload
 from cta_learning import i18n
 from cta_learning.community.events.times import NonexistentTime, to_utc
 from cta_learning.community.mailing import campaigns
-from cta_learning.community.mailing.campaigns import CampaignRefused
 from cta_learning.community.mailing.forms import LANGUAGES, ButtonForm, CampaignForm, ScheduleForm
 from cta_learning.community.mailing.models import (
     AUDIENCES,
     CAMPAIGN_STATUSES,
     Campaign,
+    CampaignStatus,
     Subscriber,
+    SubscriberStatus,
     SubscriberTopic,
 )
 from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.models import STATUS_LABELS
 from cta_learning.pagination import paginate
-from cta_learning.security import require_role
-from cta_learning.spreadsheets import safe_cell
+from cta_learning.security import acting_user, require_role
+from cta_learning.spreadsheets import csv_response, safe_cell
 
 bp = Blueprint("mailing_manage", __name__, url_prefix="/admin/mailing")
 IMMEDIATE_LIMIT = 1_000  # recipients queued during the request; beyond, the worker does it
@@ -50,20 +48,11 @@ def _admins_only():
     """Every page here is for admins."""
 
 
-def _me():
-    return current_user._get_current_object()
-
-
 def _campaign(campaign_id: int) -> Campaign:
     campaign = db.session.get(Campaign, campaign_id)
     if campaign is None:
         abort(404)
     return campaign
-
-
-def _refused(error: CampaignRefused):
-    db.session.rollback()
-    return render_template("errors/error.html", code=409, message=error.message), 409
 
 
 @bp.get("/")
@@ -75,7 +64,9 @@ def index():
         db.session.execute(
             select(SubscriberTopic.topic, func.count())
             .join(Subscriber, Subscriber.id == SubscriberTopic.subscriber_id)
-            .where(Subscriber.status == "subscribed", Subscriber.suppressed_at.is_(None))
+            .where(
+                Subscriber.status == SubscriberStatus.SUBSCRIBED, Subscriber.suppressed_at.is_(None)
+            )
             .group_by(SubscriberTopic.topic)
         ).all()
     )
@@ -105,8 +96,7 @@ def _form(campaign: Campaign | None = None) -> CampaignForm:
 def new():
     form = _form()
     if form.validate_on_submit():
-        campaign = campaigns.save_campaign(None, form.values(), _me())
-        db.session.commit()
+        campaign = campaigns.save_campaign(None, form.values(), acting_user())
         flash(_("The campaign is saved as a draft. Check the preview, then send it."), "success")
         return redirect(url_for("mailing_manage.campaign", campaign_id=campaign.id))
     return render_template("mailing_manage/form.html", form=form, campaign=None)
@@ -117,11 +107,7 @@ def edit(campaign_id: int):
     campaign = _campaign(campaign_id)
     form = _form(campaign)
     if form.validate_on_submit():
-        try:
-            campaigns.save_campaign(campaign, form.values(), _me())
-        except CampaignRefused as error:
-            return _refused(error)
-        db.session.commit()
+        campaigns.save_campaign(campaign, form.values(), acting_user())
         flash(_("The campaign is saved."), "success")
         return redirect(url_for("mailing_manage.campaign", campaign_id=campaign.id))
     return render_template("mailing_manage/form.html", form=form, campaign=campaign)
@@ -140,7 +126,9 @@ def campaign(campaign_id: int):
         language=language,
         preview_subject=subject,
         preview_html=html.replace(campaigns.PREFERENCES, "#").replace(campaigns.UNSUBSCRIBE, "#"),
-        audience_size=campaigns.audience_size(campaign) if campaign.status != "sent" else 0,
+        audience_size=campaigns.audience_size(campaign)
+        if campaign.status != CampaignStatus.SENT
+        else 0,
         counts=campaigns.delivery_counts(campaign),
         failures=campaigns.failures(campaign),
         schedule_form=ScheduleForm(),
@@ -156,8 +144,7 @@ def test(campaign_id: int):
     campaign = _campaign(campaign_id)
     if not ButtonForm().validate():
         abort(400)
-    campaigns.send_test(campaign, _me())
-    db.session.commit()
+    campaigns.send_test(campaign, acting_user())
     flash(_("A test is on its way to %(email)s.", email=current_user.email), "success")
     return redirect(url_for("mailing_manage.campaign", campaign_id=campaign.id))
 
@@ -181,15 +168,11 @@ def schedule(campaign_id: int):
     if not form.validate() or (at := _moment(form)) is None:
         flash(" ".join(str(e) for errors in form.errors.values() for e in errors), "error")
         return redirect(url_for("mailing_manage.campaign", campaign_id=campaign.id))
-    try:
-        campaigns.schedule(campaign, at, _me())
-        if at <= utcnow() and campaigns.audience_size(campaign) <= IMMEDIATE_LIMIT:
-            while campaigns.queue_batch(campaign, utcnow()):
-                pass
-    except CampaignRefused as error:
-        return _refused(error)
-    db.session.commit()
-    if campaign.status == "sent":
+    campaigns.schedule(campaign, at, acting_user())
+    if at <= utcnow() and campaigns.audience_size(campaign) <= IMMEDIATE_LIMIT:
+        while campaigns.queue_batch(campaign, utcnow()):
+            pass
+    if campaign.status == CampaignStatus.SENT:
         flash(
             _("The campaign is queued for %(count)s people.", count=campaign.queued_count),
             "success",
@@ -204,14 +187,10 @@ def pause_or_resume(campaign_id: int, change: str):
     campaign = _campaign(campaign_id)
     if not ButtonForm().validate():
         abort(400)
-    try:
-        if change == "pause":
-            campaigns.pause(campaign, _me())
-        else:
-            campaigns.resume(campaign, _me())
-    except CampaignRefused as error:
-        return _refused(error)
-    db.session.commit()
+    if change == "pause":
+        campaigns.pause(campaign, acting_user())
+    else:
+        campaigns.resume(campaign, acting_user())
     flash(
         _("The campaign is paused.") if change == "pause" else _("The campaign is sending again."),
         "success",
@@ -221,61 +200,53 @@ def pause_or_resume(campaign_id: int, change: str):
 
 @bp.get("/subscribers.csv")
 def subscribers():
-    def rows():
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            [
-                "email",
-                "name",
-                "language",
-                "status",
-                "topics",
-                "consent_source",
-                "consent_organisation_id",
-                "consent_action_id",
-                "consented_at",
-                "opt_in_ip",
-                "opt_in_at",
-                "unsubscribed_at",
-                "unsubscribe_source",
-                "hard_bounces",
-                "suppressed_at",
-            ]
-        )
-        yield buffer.getvalue()
-        query = (
-            select(Subscriber)
-            .options(selectinload(Subscriber.topic_links))
-            .order_by(Subscriber.id)
-            .execution_options(yield_per=1000)
-        )
-        for subscriber in db.session.scalars(query):
-            buffer.seek(0)
-            buffer.truncate()
-            writer.writerow(
-                [
-                    safe_cell(subscriber.email),
-                    safe_cell(subscriber.name),
-                    subscriber.language,
-                    subscriber.status,
-                    " ".join(subscriber.topics),
-                    subscriber.consent_source or "",
-                    subscriber.consent_organisation_id or "",
-                    subscriber.consent_action_id or "",
-                    isoformat_utc(subscriber.consented_at) or "",
-                    subscriber.opt_in_ip or "",
-                    isoformat_utc(subscriber.opt_in_at) or "",
-                    isoformat_utc(subscriber.unsubscribed_at) or "",
-                    subscriber.unsubscribe_source or "",
-                    subscriber.hard_bounces,
-                    isoformat_utc(subscriber.suppressed_at) or "",
-                ]
-            )
-            yield buffer.getvalue()
-
-    return Response(
-        stream_with_context(rows()),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="mailing-subscribers.csv"'},
+    return csv_response(
+        "mailing-subscribers.csv", SUBSCRIBER_COLUMNS, _subscriber_rows(), stream=True
     )
+
+
+SUBSCRIBER_COLUMNS = (
+    "email",
+    "name",
+    "language",
+    "status",
+    "topics",
+    "consent_source",
+    "consent_organisation_id",
+    "consent_action_id",
+    "consented_at",
+    "opt_in_ip",
+    "opt_in_at",
+    "unsubscribed_at",
+    "unsubscribe_source",
+    "hard_bounces",
+    "suppressed_at",
+)
+
+
+def _subscriber_rows() -> Iterator[list]:
+    # A generator, so that the query runs while the response streams, in batches.
+    query = (
+        select(Subscriber)
+        .options(selectinload(Subscriber.topic_links))
+        .order_by(Subscriber.id)
+        .execution_options(yield_per=1000)
+    )
+    for subscriber in db.session.scalars(query):
+        yield [
+            safe_cell(subscriber.email),
+            safe_cell(subscriber.name),
+            subscriber.language,
+            subscriber.status,
+            " ".join(subscriber.topics),
+            subscriber.consent_source or "",
+            subscriber.consent_organisation_id or "",
+            subscriber.consent_action_id or "",
+            isoformat_utc(subscriber.consented_at) or "",
+            subscriber.opt_in_ip or "",
+            isoformat_utc(subscriber.opt_in_at) or "",
+            isoformat_utc(subscriber.unsubscribed_at) or "",
+            subscriber.unsubscribe_source or "",
+            subscriber.hard_bounces,
+            isoformat_utc(subscriber.suppressed_at) or "",
+        ]

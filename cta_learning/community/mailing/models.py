@@ -7,42 +7,70 @@ one's data deletes the row.
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cta_learning.database import utcnow
-from cta_learning.extensions import db
+from cta_learning.database import one_of, utcnow
+from cta_learning.extensions import Model
 
 TOPICS = {
     "global_processes": _l("Global processes: IMRF, Global Refugee Forum, HLPF, GFMD"),
     "cities_fund": _l("Calls of the Global Cities Fund for Migrants and Refugees"),
     "events": _l("Announcements of peer-learning events"),
 }
-SUBSCRIBER_STATUSES = {
-    "pending": _l("Awaiting confirmation"),
-    "subscribed": _l("Subscribed"),
-    "unsubscribed": _l("Unsubscribed"),
+
+
+class SubscriberStatus(StrEnum):
+    """Where a subscriber stands (the values are those stored)."""
+
+    PENDING = "pending"  # awaiting the confirmation of a double opt-in
+    SUBSCRIBED = "subscribed"
+    UNSUBSCRIBED = "unsubscribed"  # left: kept so that nobody is subscribed again unasked
+
+
+# Labels, looked up with the stored values too (plain strings).
+SUBSCRIBER_STATUSES: dict[str, str] = {
+    SubscriberStatus.PENDING: _l("Awaiting confirmation"),
+    SubscriberStatus.SUBSCRIBED: _l("Subscribed"),
+    SubscriberStatus.UNSUBSCRIBED: _l("Unsubscribed"),
 }
 CONSENT_SOURCES = {"unlock": _l("Organisation unlocked"), "signup": _l("Public sign-up")}
-CAMPAIGN_STATUSES = {
-    "draft": _l("Draft"),
-    "scheduled": _l("Scheduled"),
-    "sending": _l("Sending"),
-    "paused": _l("Paused"),
-    "sent": _l("Sent"),
+
+
+class CampaignStatus(StrEnum):
+    """Where a campaign stands (the values are those stored)."""
+
+    DRAFT = "draft"
+    SCHEDULED = "scheduled"
+    SENDING = "sending"  # its recipients are being queued
+    PAUSED = "paused"
+    SENT = "sent"  # every recipient queued; its messages may still wait in the outbox
+
+
+CAMPAIGN_STATUSES: dict[str, str] = {
+    CampaignStatus.DRAFT: _l("Draft"),
+    CampaignStatus.SCHEDULED: _l("Scheduled"),
+    CampaignStatus.SENDING: _l("Sending"),
+    CampaignStatus.PAUSED: _l("Paused"),
+    CampaignStatus.SENT: _l("Sent"),
 }
+# A campaign may still be edited, scheduled or sent now while it is one of these.
+UNSENT_STATUSES = (CampaignStatus.DRAFT, CampaignStatus.SCHEDULED)
+# The campaigns that queue their recipients when their time comes.
+DUE_STATUSES = (CampaignStatus.SCHEDULED, CampaignStatus.SENDING)
 AUDIENCES = {
     "subscribers": _l("Every subscriber of the chosen topics"),
     "members": _l("Only members of unlocked organisations"),
 }
 
 
-class Subscriber(db.Model):
+class Subscriber(Model):
     __tablename__ = "mailing_subscribers"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'subscribed', 'unsubscribed')", name="status"),
+        CheckConstraint(one_of("status", SubscriberStatus), name="status"),
         Index("ix_mailing_subscribers_status_id", "status", "id"),
     )
 
@@ -50,7 +78,7 @@ class Subscriber(db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)  # lower-case
     name: Mapped[str] = mapped_column(String(120), default="")
     language: Mapped[str] = mapped_column(String(5), default="en")
-    status: Mapped[str] = mapped_column(String(15), default="pending")
+    status: Mapped[str] = mapped_column(String(15), default=SubscriberStatus.PENDING)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), unique=True
     )
@@ -82,10 +110,10 @@ class Subscriber(db.Model):
 
     @property
     def is_subscribed(self) -> bool:
-        return self.status == "subscribed" and self.suppressed_at is None
+        return self.status == SubscriberStatus.SUBSCRIBED and self.suppressed_at is None
 
 
-class SubscriberTopic(db.Model):
+class SubscriberTopic(Model):
     __tablename__ = "mailing_subscriber_topics"
     __table_args__ = (Index("ix_mailing_subscriber_topics_topic", "topic", "subscriber_id"),)
 
@@ -98,16 +126,12 @@ class SubscriberTopic(db.Model):
         return f"<SubscriberTopic {self.subscriber_id} {self.topic}>"
 
 
-class Campaign(db.Model):
+class Campaign(Model):
     __tablename__ = "mailing_campaigns"
-    __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'scheduled', 'sending', 'paused', 'sent')", name="status"
-        ),
-    )
+    __table_args__ = (CheckConstraint(one_of("status", CampaignStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    status: Mapped[str] = mapped_column(String(10), default="draft", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=CampaignStatus.DRAFT, index=True)
     subjects: Mapped[dict] = mapped_column(JSON, default=dict)  # {language: text}
     bodies: Mapped[dict] = mapped_column(JSON, default=dict)  # {language: Markdown}
     topics: Mapped[list[str]] = mapped_column(JSON, default=list)
@@ -130,7 +154,7 @@ class Campaign(db.Model):
         return f"campaign:{self.id}"
 
 
-class CampaignRecipient(db.Model):
+class CampaignRecipient(Model):
     """Who a campaign was queued for (once each), and the outbox message that carries it."""
 
     __tablename__ = "mailing_campaign_recipients"

@@ -5,7 +5,9 @@ address), so every message lets its reader change topics or leave without loggin
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -13,13 +15,19 @@ from sqlalchemy import select
 
 from cta_learning import audit
 from cta_learning.access import access_for, organisation_unlocked
-from cta_learning.accounts.models import Organisation
+from cta_learning.accounts.models import Organisation, User
 from cta_learning.accounts.organisation_operations import member_joined
 from cta_learning.accounts.tokens import fingerprint, hash_random_token, new_random_token
-from cta_learning.community.mailing.models import TOPICS, Subscriber, SubscriberTopic
+from cta_learning.community.mailing.models import (
+    TOPICS,
+    Subscriber,
+    SubscriberStatus,
+    SubscriberTopic,
+)
 from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.delivery import message_refused
+from cta_learning.mail.models import OutboxMessage
 from cta_learning.mail.operations import queue_email, withdraw
 from cta_learning.security import public_url_for
 
@@ -33,7 +41,16 @@ def _serializer() -> URLSafeSerializer:
     return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="cta-mailing-preferences")
 
 
-def preferences_token(subscriber: Subscriber) -> str:
+class Addressee(Protocol):
+    """What a preferences token is made of: a Subscriber, or a row of one (campaigns)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def email(self) -> str: ...
+
+
+def preferences_token(subscriber: Addressee) -> str:
     return _serializer().dumps({"s": subscriber.id, "e": fingerprint(subscriber.email)})
 
 
@@ -57,18 +74,18 @@ def find(email: str) -> Subscriber | None:
     return db.session.scalar(select(Subscriber).where(Subscriber.email == email.strip().lower()))
 
 
-def _set_topics(subscriber: Subscriber, topics) -> None:
+def _set_topics(subscriber: Subscriber, topics: Iterable[str]) -> None:
     subscriber.topic_links = [SubscriberTopic(topic=t) for t in sorted(set(topics) & set(TOPICS))]
 
 
-def subscribe_member(user, organisation: Organisation, now: datetime) -> Subscriber | None:
+def subscribe_member(user: User, organisation: Organisation, now: datetime) -> Subscriber | None:
     """Subscribe a member of an unlocked organisation, recording which action opened it; an
     address that left the list is never subscribed again this way."""
     subscriber = find(user.email)
     linked = db.session.scalar(select(Subscriber).where(Subscriber.user_id == user.id))
     if subscriber is None:
         subscriber = linked  # the account's address changed since it was subscribed
-    if subscriber is not None and subscriber.status == "unsubscribed":
+    if subscriber is not None and subscriber.status == SubscriberStatus.UNSUBSCRIBED:
         return None
     # One subscription per account (user_id is unique): link only if no other row holds it.
     account_id = user.id if linked is None or linked is subscriber else None
@@ -82,7 +99,7 @@ def subscribe_member(user, organisation: Organisation, now: datetime) -> Subscri
     if subscriber.is_subscribed:
         subscriber.user_id = account_id or subscriber.user_id
         return subscriber
-    subscriber.status = "subscribed"
+    subscriber.status = SubscriberStatus.SUBSCRIBED
     subscriber.user_id = account_id or subscriber.user_id
     subscriber.consent_source = "unlock"
     subscriber.consent_organisation_id = organisation.id
@@ -95,14 +112,14 @@ def subscribe_member(user, organisation: Organisation, now: datetime) -> Subscri
 
 
 @organisation_unlocked.connect
-def _subscribe_members(organisation: Organisation, actor=None) -> None:
+def _subscribe_members(organisation: Organisation, actor: User | None = None) -> None:
     now = utcnow()
     for membership in organisation.memberships:
         subscribe_member(membership.user, organisation, now)
 
 
 @member_joined.connect
-def _subscribe_newcomer(organisation: Organisation, user=None) -> None:
+def _subscribe_newcomer(organisation: Organisation, user: User | None = None) -> None:
     if organisation.unlocked_at is not None and user is not None:
         subscribe_member(user, organisation, utcnow())
 
@@ -117,7 +134,7 @@ def request_signup(
     if subscriber is not None and (subscriber.is_subscribed or subscriber.suppressed_at):
         return None
     if subscriber is None:
-        subscriber = Subscriber(email=email, status="pending")
+        subscriber = Subscriber(email=email, status=SubscriberStatus.PENDING)
         db.session.add(subscriber)
     subscriber.name, subscriber.language = name, language
     _set_topics(subscriber, topics)
@@ -150,7 +167,7 @@ def pending_for(token: str, now: datetime) -> Subscriber | None:
 
 def confirm(subscriber: Subscriber, ip_address: str, now: datetime) -> Subscriber:
     """The double opt-in: record where and when the person said yes; the link is spent."""
-    subscriber.status = "subscribed"
+    subscriber.status = SubscriberStatus.SUBSCRIBED
     subscriber.consent_source = "signup"
     subscriber.consented_at = subscriber.opt_in_at = now
     subscriber.opt_in_ip = ip_address[:45]
@@ -162,9 +179,9 @@ def confirm(subscriber: Subscriber, ip_address: str, now: datetime) -> Subscribe
 
 def unsubscribe(subscriber: Subscriber, source: str, now: datetime) -> bool:
     """Leave at once: nothing more is sent, not even messages already queued."""
-    if subscriber.status == "unsubscribed":
+    if subscriber.status == SubscriberStatus.UNSUBSCRIBED:
         return False
-    subscriber.status = "unsubscribed"
+    subscriber.status = SubscriberStatus.UNSUBSCRIBED
     subscriber.unsubscribed_at = now
     subscriber.unsubscribe_source = source
     subscriber.confirm_token_hash = subscriber.confirm_expires_at = None
@@ -179,7 +196,7 @@ def update_preferences(subscriber: Subscriber, topics: list[str], language: str)
     audit.record("mailing.preferences", subscriber, None, topics=sorted(topics))
 
 
-def export_data(subscriber: Subscriber) -> dict:
+def export_data(subscriber: Subscriber) -> dict[str, Any]:
     """Everything kept about a subscription, for its owner."""
     return {
         "email": subscriber.email,
@@ -211,7 +228,7 @@ def erase(subscriber: Subscriber) -> None:
 
 
 @message_refused.connect
-def _count_hard_bounce(message) -> None:
+def _count_hard_bounce(message: OutboxMessage) -> None:
     """A campaign message refused for good: after three, the address is never mailed again."""
     if not (message.batch or "").startswith(CAMPAIGN_BATCHES):
         return

@@ -23,14 +23,15 @@ from sqlalchemy import String, cast, func, select
 
 from cta_learning.community.mailing import subscriptions
 from cta_learning.community.mailing.forms import ButtonForm, PreferencesForm, SubscribeForm
-from cta_learning.community.mailing.models import TOPICS, Campaign, Subscriber
+from cta_learning.community.mailing.models import TOPICS, Campaign, CampaignStatus, Subscriber
 from cta_learning.database import utcnow
 from cta_learning.extensions import csrf, db, limiter
 from cta_learning.i18n import current_language
 from cta_learning.pagination import paginate
+from cta_learning.templating import add_template_values
 
 bp = Blueprint("mailing", __name__, url_prefix="/mailing")
-bp.add_app_template_global(TOPICS, "mailing_topics")
+add_template_values(bp, mailing_topics=TOPICS)
 ARCHIVE_PER_PAGE = 20
 
 
@@ -49,7 +50,6 @@ def subscribe():
         subscriptions.request_signup(
             form.email.data, form.name.data or "", form.language.data, form.topics.data, utcnow()
         )
-        db.session.commit()
         # The same answer whether the address was new or known: it reveals nobody.
         return render_template("mailing/check_email.html", email=form.email.data)
     return render_template("mailing/subscribe.html", form=form)
@@ -63,7 +63,6 @@ def confirm(token: str):
     form = ButtonForm()
     if form.validate_on_submit():
         subscriptions.confirm(subscriber, request.remote_addr or "", utcnow())
-        db.session.commit()
         flash(_("Your subscription is confirmed. Welcome to the Call's mailing list."), "success")
         return redirect(
             url_for("mailing.preferences", token=subscriptions.preferences_token(subscriber))
@@ -87,7 +86,6 @@ def preferences(token: str):
         form.topics.data = subscriber.topics
     if form.validate_on_submit():
         subscriptions.update_preferences(subscriber, form.topics.data, form.language.data)
-        db.session.commit()
         flash(_("Your preferences are saved."), "success")
         return redirect(url_for("mailing.preferences", token=token))
     return render_template(
@@ -106,7 +104,6 @@ def unsubscribe(token: str):
     if request.method == "POST":
         one_click = request.form.get("List-Unsubscribe") == "One-Click"
         subscriptions.unsubscribe(subscriber, "one-click" if one_click else "page", utcnow())
-        db.session.commit()
         if one_click:
             return "", 204
         return render_template("mailing/unsubscribed.html", token=token)
@@ -130,7 +127,6 @@ def erase(token: str):
     form = ButtonForm()
     if form.validate_on_submit():
         subscriptions.erase(subscriber)
-        db.session.commit()
         return render_template("mailing/erased.html")
     return render_template("mailing/erase.html", subscriber=subscriber, token=token, form=form)
 
@@ -141,7 +137,9 @@ def archive(topic: str | None = None):
     if topic is not None and topic not in TOPICS:
         abort(404)
     # Campaigns for members only stay out of the public archive.
-    query = select(Campaign).where(Campaign.status == "sent", Campaign.audience == "subscribers")
+    query = select(Campaign).where(
+        Campaign.status == CampaignStatus.SENT, Campaign.audience == "subscribers"
+    )
     if topic:
         query = query.where(cast(Campaign.topics, String).like(f'%"{topic}"%'))
     count = select(func.count()).select_from(query.subquery())
@@ -152,6 +150,10 @@ def archive(topic: str | None = None):
 @bp.get("/archive/campaigns/<int:campaign_id>")
 def archived(campaign_id: int):
     campaign = db.session.get(Campaign, campaign_id)
-    if campaign is None or campaign.status != "sent" or campaign.audience != "subscribers":
+    if (
+        campaign is None
+        or campaign.status != CampaignStatus.SENT
+        or campaign.audience != "subscribers"
+    ):
         abort(404)
     return render_template("mailing/archived.html", campaign=campaign)

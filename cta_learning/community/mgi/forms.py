@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from cta_learning.community.mgi.models import LANGUAGES, STEPS
+from cta_learning.community.mgi.models import LANGUAGES, STEPS, MgiStep
 from cta_learning.forms import BaseForm, choices, email_field, strip_filter, text_field
 
 _PHONE = re.compile(r"^\+?[0-9 ().-]+$")
@@ -80,7 +80,7 @@ class StepForm(BaseForm):
     )
 
     def validate_note(self, field) -> None:
-        if self.step.data == "declined" and not field.data:
+        if self.step.data == MgiStep.DECLINED and not field.data:
             raise ValidationError(
                 _l("Give the reason for declining: the organisation receives it.")
             )

@@ -1,26 +1,21 @@
 """The secretariat's Local MGI pipeline: the requests with filters and counts, each request
 with its history, moving a request along, and the CSV export for IOM. Admins only."""
 
-import csv
-import io
-
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from cta_learning.community.mgi import operations
 from cta_learning.community.mgi.forms import FilterForm, StepForm
 from cta_learning.community.mgi.models import STEPS, MgiRequest, MgiStepChange
-from cta_learning.community.mgi.rules import Refused, next_step
-from cta_learning.community.mgi.views import refusal_page
+from cta_learning.community.mgi.rules import next_step
 from cta_learning.database import isoformat_utc, utcnow
 from cta_learning.extensions import db
 from cta_learning.i18n import REGION_NAMES
 from cta_learning.pagination import paginate
-from cta_learning.security import require_role
-from cta_learning.spreadsheets import safe_cell
+from cta_learning.security import acting_user, require_role
+from cta_learning.spreadsheets import csv_response, safe_cell
 
 bp = Blueprint("mgi_manage", __name__, url_prefix="/admin/mgi")
 PER_PAGE = 30
@@ -50,10 +45,6 @@ EXPORT_COLUMNS = (
 @require_role("admin")
 def _admins_only():
     """Every page here is for the secretariat."""
-
-
-def _me():
-    return current_user._get_current_object()
 
 
 def managed_request(request_id: int, lock: bool = False) -> MgiRequest:
@@ -91,29 +82,23 @@ def index():
 def export():
     _form, filters = _filters()
     query, _count = operations.listing(**filters)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(EXPORT_COLUMNS)
-    for item in db.session.scalars(query):
-        organisation = item.organisation
-        writer.writerow(
-            [
-                item.id,
-                safe_cell(organisation.name),
-                organisation.country,
-                organisation.region,
-                item.step,
-                *(safe_cell(getattr(item, name)) for name in EXPORT_COLUMNS[5:15]),
-                isoformat_utc(item.consented_at),
-                isoformat_utc(item.created_at),
-                isoformat_utc(item.step_changed_at),
-            ]
-        )
-    return Response(
-        buffer.getvalue(),
-        mimetype="text/csv",
-        headers={"Content-Disposition": 'attachment; filename="local-mgi-requests.csv"'},
-    )
+    rows = (_export_row(item) for item in db.session.scalars(query))
+    return csv_response("local-mgi-requests.csv", EXPORT_COLUMNS, rows)
+
+
+def _export_row(item: MgiRequest) -> list:
+    organisation = item.organisation
+    return [
+        item.id,
+        safe_cell(organisation.name),
+        organisation.country,
+        organisation.region,
+        item.step,
+        *(safe_cell(getattr(item, name)) for name in EXPORT_COLUMNS[5:15]),
+        isoformat_utc(item.consented_at),
+        isoformat_utc(item.created_at),
+        isoformat_utc(item.step_changed_at),
+    ]
 
 
 def _render_detail(item: MgiRequest, form: StepForm, status: int = 200):
@@ -145,14 +130,11 @@ def detail(request_id: int):
 def change_step(request_id: int):
     item = managed_request(request_id, lock=True)
     form = StepForm()
-    if not form.validate():
-        db.session.rollback()  # releases the row lock; nothing was changed
+    if not form.validate():  # nothing was changed; the edge's rollback releases the row lock
         return _render_detail(item, form, 400)
-    try:
-        told = operations.change_step(item, form.step.data, form.note.data or "", _me(), utcnow())
-    except Refused as error:
-        return refusal_page(error)
-    db.session.commit()
+    told = operations.change_step(
+        item, form.step.data, form.note.data or "", acting_user(), utcnow()
+    )
     flash(
         _(
             "The request is now at the step “%(step)s”. %(count)s members were told.",

@@ -7,6 +7,7 @@ form at the same moment cannot both create one.
 """
 
 from datetime import datetime
+from enum import StrEnum
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext
@@ -14,33 +15,42 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cta_learning.accounts.models import Organisation, User
-from cta_learning.database import utcnow
-from cta_learning.extensions import db
+from cta_learning.database import one_of, utcnow
+from cta_learning.extensions import Model
 
-# The pipeline, in order; the last two are final.
-STEPS = {
-    "received": lazy_pgettext("mgi step", "Received"),
-    "shared": lazy_pgettext("mgi step", "Shared with IOM"),
-    "in_contact": lazy_pgettext("mgi step", "In contact"),
-    "scheduled": lazy_pgettext("mgi step", "Assessment scheduled"),
-    "completed": lazy_pgettext("mgi step", "Completed"),
-    "declined": lazy_pgettext("mgi step", "Declined"),
+
+class MgiStep(StrEnum):
+    """The secretariat's pipeline, in order; the last two are final (the values are stored)."""
+
+    RECEIVED = "received"
+    SHARED = "shared"
+    IN_CONTACT = "in_contact"
+    SCHEDULED = "scheduled"
+    COMPLETED = "completed"
+    DECLINED = "declined"
+
+
+# Labels, looked up with the stored values too (plain strings).
+STEPS: dict[str, str] = {
+    MgiStep.RECEIVED: lazy_pgettext("mgi step", "Received"),
+    MgiStep.SHARED: lazy_pgettext("mgi step", "Shared with IOM"),
+    MgiStep.IN_CONTACT: lazy_pgettext("mgi step", "In contact"),
+    MgiStep.SCHEDULED: lazy_pgettext("mgi step", "Assessment scheduled"),
+    MgiStep.COMPLETED: lazy_pgettext("mgi step", "Completed"),
+    MgiStep.DECLINED: lazy_pgettext("mgi step", "Declined"),
 }
-FINAL_STEPS = ("completed", "declined")
+FINAL_STEPS = (MgiStep.COMPLETED, MgiStep.DECLINED)
 LANGUAGES = {"en": _l("English"), "fr": _l("French"), "es": _l("Spanish")}
 
-_OPEN = "step NOT IN ('completed', 'declined')"
+# "step NOT IN ('completed', 'declined')": the SQL of the partial index must not change.
+_OPEN = one_of("step", FINAL_STEPS).replace("step IN", "step NOT IN", 1)
 
 
-def _check(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(value) for value in values)})"
-
-
-class MgiRequest(db.Model):
+class MgiRequest(Model):
     __tablename__ = "mgi_requests"
     __table_args__ = (
-        CheckConstraint(_check("step", STEPS), name="step"),
-        CheckConstraint(_check("language", LANGUAGES), name="language"),
+        CheckConstraint(one_of("step", MgiStep), name="step"),
+        CheckConstraint(one_of("language", LANGUAGES), name="language"),
         Index(
             "uq_mgi_requests_open_organisation",
             "organisation_id",
@@ -58,7 +68,7 @@ class MgiRequest(db.Model):
     submitted_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
-    step: Mapped[str] = mapped_column(String(20), default="received")
+    step: Mapped[str] = mapped_column(String(20), default=MgiStep.RECEIVED)
     focal_name: Mapped[str] = mapped_column(String(120))
     focal_position: Mapped[str] = mapped_column(String(200))
     focal_email: Mapped[str] = mapped_column(String(254))
@@ -89,13 +99,13 @@ class MgiRequest(db.Model):
         return self.step not in FINAL_STEPS
 
 
-class MgiStepChange(db.Model):
+class MgiStepChange(Model):
     """One move along the pipeline: who, when, from which step to which, and the note."""
 
     __tablename__ = "mgi_step_changes"
     __table_args__ = (
-        CheckConstraint(_check("to_step", STEPS), name="to_step"),
-        CheckConstraint(f"from_step IS NULL OR {_check('from_step', STEPS)}", name="from_step"),
+        CheckConstraint(one_of("to_step", MgiStep), name="to_step"),
+        CheckConstraint(f"from_step IS NULL OR {one_of('from_step', MgiStep)}", name="from_step"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,6 +5,7 @@ hears of it by email, in their own language.
 """
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -12,7 +13,7 @@ from sqlalchemy.orm import joinedload
 
 from cta_learning import audit
 from cta_learning.accounts.models import Membership, Organisation, User
-from cta_learning.community.mgi.models import FINAL_STEPS, MgiRequest, MgiStepChange
+from cta_learning.community.mgi.models import FINAL_STEPS, MgiRequest, MgiStep, MgiStepChange
 from cta_learning.community.mgi.rules import step_refusal
 from cta_learning.extensions import db
 from cta_learning.mail.operations import email_user
@@ -72,7 +73,7 @@ def latest_request(organisation: Organisation | None) -> MgiRequest | None:
     )
 
 
-def _tell_members(request: MgiRequest, template: str, **context) -> int:
+def _tell_members(request: MgiRequest, template: str, **context: Any) -> int:
     """Email every member of the request's organisation."""
     users = db.session.scalars(
         select(User)
@@ -87,7 +88,7 @@ def _tell_members(request: MgiRequest, template: str, **context) -> int:
 
 
 def register_interest(
-    organisation: Organisation, values: dict, by: User, now: datetime
+    organisation: Organisation, values: dict[str, Any], by: User, now: datetime
 ) -> MgiRequest:
     """A new request at the step "received"; AlreadyOpen if the organisation has one (also
     when another member sends the form at the same moment)."""
@@ -97,7 +98,7 @@ def register_interest(
     request = MgiRequest(
         organisation_id=organisation.id,
         submitted_by_id=by.id,
-        step="received",
+        step=MgiStep.RECEIVED,
         consented_at=now,
         created_at=now,
         step_changed_at=now,
@@ -112,7 +113,9 @@ def register_interest(
             raise
         raise AlreadyOpen(existing) from None
     db.session.add(
-        MgiStepChange(request=request, changed_by_id=by.id, changed_at=now, to_step="received")
+        MgiStepChange(
+            request=request, changed_by_id=by.id, changed_at=now, to_step=MgiStep.RECEIVED
+        )
     )
     db.session.flush()
     audit.record("mgi.requested", request, by, organisation_id=organisation.id)
@@ -128,7 +131,7 @@ def change_step(request: MgiRequest, to_step: str, note: str, by: User, now: dat
         raise refusal
     from_step = request.step
     request.step, request.step_changed_at = to_step, now
-    if to_step == "declined":
+    if to_step == MgiStep.DECLINED:
         request.decline_reason = note.strip()
     db.session.add(
         MgiStepChange(
@@ -150,7 +153,9 @@ def change_step(request: MgiRequest, to_step: str, note: str, by: User, now: dat
     )
 
 
-def listing(step: str | None = None, region: str | None = None) -> tuple[Select, Select]:
+def listing(
+    step: str | None = None, region: str | None = None
+) -> tuple[Select[MgiRequest], Select[int]]:
     """The requests (newest first, with their organisation) and their count, filtered."""
     query = select(MgiRequest).join(Organisation, Organisation.id == MgiRequest.organisation_id)
     if step:

@@ -4,23 +4,17 @@ Every view asks here; nothing else decides. The unlock itself is `access.may_use
 """
 
 from flask_babel import gettext as _
+from flask_login import AnonymousUserMixin
 
 from cta_learning.access import may_use
-from cta_learning.community.mgi.models import FINAL_STEPS, STEPS, MgiRequest
+from cta_learning.accounts.models import User
+from cta_learning.community.mgi.models import FINAL_STEPS, STEPS, MgiRequest, MgiStep
+from cta_learning.refusals import Refused
 
-ORDER = list(STEPS)
-
-
-class Refused(Exception):
-    """A request the person may not make; `message` says why, `status` is the HTTP answer."""
-
-    def __init__(self, message: str, status: int = 403):
-        super().__init__(str(message))
-        self.message = message
-        self.status = status
+ORDER: list[str] = list(MgiStep)
 
 
-def eligibility(user) -> str:
+def eligibility(user: User | AnonymousUserMixin) -> str:
     """'eligible', or why not: 'no_organisation', 'partner' or 'locked'."""
     organisation = user.organisation if user.is_authenticated else None
     if organisation is None:
@@ -73,8 +67,8 @@ def step_refusal(request: MgiRequest, to_step: str, note: str) -> Refused | None
         )
     if to_step == request.step:
         return Refused(_("The request is already at this step."), 409)
-    if to_step != "declined" and ORDER.index(to_step) < ORDER.index(request.step):
+    if to_step != MgiStep.DECLINED and ORDER.index(to_step) < ORDER.index(request.step):
         return Refused(_("A request cannot move back to an earlier step."), 409)
-    if to_step == "declined" and not note.strip():
+    if to_step == MgiStep.DECLINED and not note.strip():
         return Refused(_("Give the reason for declining: the organisation receives it."), 400)
     return None

@@ -11,17 +11,15 @@ from flask_login import current_user
 from cta_learning.community.mgi import operations
 from cta_learning.community.mgi.forms import InterestForm
 from cta_learning.community.mgi.models import LANGUAGES, STEPS, MgiRequest
-from cta_learning.community.mgi.rules import Refused, eligibility, refusal_message
+from cta_learning.community.mgi.rules import eligibility, refusal_message
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
-from cta_learning.security import require_role
+from cta_learning.refusals import Refused
+from cta_learning.security import acting_user, require_role
+from cta_learning.templating import add_template_values
 
 bp = Blueprint("mgi", __name__, url_prefix="/mgi")
-bp.add_app_template_global({"steps": STEPS, "languages": LANGUAGES}, "mgi_labels")
-
-
-def _me():
-    return current_user._get_current_object()
+add_template_values(bp, mgi_labels={"steps": STEPS, "languages": LANGUAGES})
 
 
 def own_request(request_id: int) -> MgiRequest:
@@ -31,14 +29,6 @@ def own_request(request_id: int) -> MgiRequest:
     if found is None or organisation is None or found.organisation_id != organisation.id:
         abort(404)
     return found
-
-
-def refusal_page(error: Refused):
-    """The error page with the reason; nothing of the request is kept."""
-    db.session.rollback()
-    return render_template("errors/error.html", code=error.status, message=error.message), (
-        error.status
-    )
 
 
 def _interest_form() -> InterestForm:
@@ -56,7 +46,7 @@ def index():
     reason = eligibility(current_user)
     if reason != "eligible":
         if request.method == "POST":
-            return refusal_page(Refused(refusal_message(reason), 403))
+            raise Refused(refusal_message(reason))
         return render_template("mgi/index.html", reason=reason, message=refusal_message(reason))
     organisation = current_user.organisation
     current = operations.open_request_of(organisation)
@@ -64,12 +54,10 @@ def index():
     if current is None and form.validate_on_submit():
         values = {name: getattr(form, name).data for name in operations.INTEREST_FIELDS}
         try:
-            operations.register_interest(organisation, values, _me(), utcnow())
-        except operations.AlreadyOpen:
-            db.session.rollback()
+            operations.register_interest(organisation, values, acting_user(), utcnow())
+        except operations.AlreadyOpen:  # nothing was recorded: show the open one
             flash(_("Your organisation already has an open request: here it is."), "info")
             return redirect(url_for("mgi.index"))
-        db.session.commit()
         flash(_("Your interest is registered. The secretariat will be in touch."), "success")
         return redirect(url_for("mgi.index"))
     if current is not None and request.method == "POST":

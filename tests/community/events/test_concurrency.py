@@ -28,7 +28,7 @@ from sqlalchemy.pool import NullPool
 
 from cta_learning.accounts.models import User, new_session_token
 from cta_learning.audit import AuditEvent
-from cta_learning.community.events import registrations
+from cta_learning.community.events import registration_operations
 from cta_learning.community.events.models import Event, Registration
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
@@ -282,7 +282,7 @@ def waiting_list(app, event_id: int) -> list[int]:
         ).all()
         keys = [(row.queued_at, row.id) for row in rows]
         assert all(a < b for a, b in pairwise(keys)), "order is not strict"
-        positions = [registrations.waiting_position(row) for row in rows]
+        positions = [registration_operations.waiting_position(row) for row in rows]
         assert positions == list(range(1, len(rows) + 1)), positions
         return [row.user_id for row in rows]
 

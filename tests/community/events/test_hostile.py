@@ -5,7 +5,7 @@ import pytest
 from cta_learning.community.events.models import Event
 from tests.community.events.helpers import event_form, make_event
 from tests.conftest import count, fetch
-from tests.test_hostile_input import assert_form_refused, nothing_changes, page_text
+from tests.hostile import assert_form_refused, nothing_changes, page_text
 
 
 @pytest.mark.parametrize(

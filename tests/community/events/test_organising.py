@@ -1,11 +1,11 @@
 """Organisers create, publish, postpone and cancel events; their agenda and materials."""
 
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
 
 from cta_learning.community.events.models import AgendaSegment, Event, Registration
 from tests.community.events.helpers import event_form, make_event
 from tests.conftest import count, fetch, outbox
-from tests.test_hostile_input import nothing_changes, page_text
+from tests.hostile import nothing_changes, page_text
 
 
 def test_an_organiser_creates_an_event_in_their_zone_stored_in_utc(app, client, auth):
@@ -36,7 +36,9 @@ def test_drafts_are_hidden_until_published(app, client, auth, make):
 
 def test_agenda_segments_with_people_show_on_the_event_page(app, client, auth):
     organiser = auth.login_as("organiser")
-    event = make_event(app, organiser)
+    # At 09:00 UTC (11:00 in Paris), so that the segment never runs past midnight.
+    start = datetime.combine(date.today() + timedelta(days=7), time(9))
+    event = make_event(app, organiser, starts_at=start, ends_at=start + timedelta(hours=2))
     day = event.starts_at.date().isoformat()
     local_start = fetch(app, Event, id=event.id)
     response = client.post(

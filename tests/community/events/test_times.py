@@ -9,7 +9,7 @@ from cta_learning.community.events.models import Event
 from cta_learning.community.events.times import NonexistentTime, in_zone, span_in_zone, to_utc
 from tests.community.events.helpers import event_form, make_event
 from tests.conftest import count
-from tests.test_hostile_input import assert_form_refused, nothing_changes, page_text
+from tests.hostile import assert_form_refused, nothing_changes, page_text
 
 # Europe moves its clocks forward on Sunday 28 March 2027; New Zealand moves back on Sunday
 # 4 April 2027 and forward on Sunday 26 September 2027; Colombia, the Philippines and Kenya

@@ -30,8 +30,8 @@ from tests.community.mailing.helpers import (
     write_campaign,
 )
 from tests.conftest import count, outbox
+from tests.hostile import nothing_changes, page_text
 from tests.servers import free_port
-from tests.test_hostile_input import nothing_changes, page_text
 
 REFUSED = "gone@bounce.example.org"
 

@@ -16,7 +16,7 @@ from tests.community.mailing.helpers import (
     write_campaign,
 )
 from tests.conftest import count, outbox
-from tests.test_hostile_input import (
+from tests.hostile import (
     HEADER_INJECTION,
     LONG,
     MISSING,

@@ -21,7 +21,7 @@ from tests.actions.helpers import make_action
 from tests.community.mailing.helpers import subscriber
 from tests.conftest import count, fetch, outbox
 from tests.courses.helpers import unlock
-from tests.test_hostile_input import nothing_changes, page_text
+from tests.hostile import nothing_changes, page_text
 
 SIGNUP = {
     "email": "Ana@Bogota.example.org",

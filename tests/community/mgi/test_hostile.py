@@ -6,7 +6,7 @@ from cta_learning.community.mgi.models import MgiRequest
 from tests.community.mgi.helpers import interest_form, make_request
 from tests.conftest import fetch
 from tests.courses.helpers import unlock
-from tests.test_hostile_input import assert_form_refused, nothing_changes, page_text
+from tests.hostile import assert_form_refused, nothing_changes, page_text
 
 
 @pytest.mark.parametrize(

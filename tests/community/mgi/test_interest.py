@@ -5,7 +5,7 @@ from cta_learning.community.mgi.models import MgiRequest, MgiStepChange
 from tests.community.mgi.helpers import interest_form, make_request
 from tests.conftest import count, fetch, outbox
 from tests.courses.helpers import unlock
-from tests.test_hostile_input import nothing_changes, page_text
+from tests.hostile import nothing_changes, page_text
 
 
 def test_a_member_registers_interest_and_a_colleague_sees_it(app, client, auth, make):

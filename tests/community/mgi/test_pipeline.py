@@ -15,7 +15,7 @@ from tests.bulk import add_organisations
 from tests.community.mgi.helpers import make_request
 from tests.conftest import Auth, count, fetch, outbox
 from tests.courses.helpers import unlock
-from tests.test_hostile_input import page_text
+from tests.hostile import page_text
 from tests.test_query_counts import queries_per_page
 
 

@@ -1,4 +1,4 @@
-"""The signed-in person's dashboard and account settings."""
+"""The signed-in person's account settings (the dashboard is `cta_learning/dashboard.py`)."""
 
 import json
 
@@ -17,7 +17,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash
 
-from cta_learning.access import BENEFIT_LABELS, access_for
 from cta_learning.accounts import operations
 from cta_learning.accounts.forms import (
     AccountForm,
@@ -26,58 +25,20 @@ from cta_learning.accounts.forms import (
     DeleteAccountForm,
 )
 from cta_learning.accounts.two_factor import require_fresh_auth
-from cta_learning.actions.operations import recent_actions
-from cta_learning.community.events.registrations import upcoming_for
-from cta_learning.community.events.rules import recommended_events
-from cta_learning.community.mgi.operations import latest_request
-from cta_learning.courses.operations import learner_courses
-from cta_learning.database import utcnow
-from cta_learning.extensions import db
-from cta_learning.security import require_role, safe_next
+from cta_learning.security import acting_user, require_role, safe_next
 
 bp = Blueprint("settings", __name__)
-
-
-def _me():
-    return current_user._get_current_object()
-
-
-@bp.get("/dashboard")
-@require_role("member")
-def dashboard():
-    membership = current_user.membership
-    organisation = membership.organisation if membership else None
-    return render_template(
-        "settings/dashboard.html",
-        membership=membership,
-        access=access_for(organisation),
-        benefit_labels=BENEFIT_LABELS,
-        actions=recent_actions(organisation) if organisation else [],
-        courses=learner_courses(current_user),
-        mgi_request=latest_request(organisation),
-        **_events(organisation),
-    )
-
-
-def _events(organisation) -> dict:
-    """The person's next events, and upcoming ones in their organisation's priority areas."""
-    now = utcnow()
-    mine = upcoming_for(current_user, now)
-    taken = {event.id for _registration, event in mine}
-    suggested = [
-        event for event in recommended_events(organisation, now, limit=6) if event.id not in taken
-    ]
-    return {"my_events": mine, "recommended_events": suggested[:3]}
 
 
 @bp.route("/account", methods=["GET", "POST"])
 @require_role("member")
 def account():
-    form = AccountForm(obj=_me())
+    form = AccountForm(obj=acting_user())
     form.set_timezone_choices()
     if form.validate_on_submit():
-        operations.update_account(_me(), form.name.data, form.locale.data, form.timezone.data)
-        db.session.commit()
+        operations.update_account(
+            acting_user(), form.name.data, form.locale.data, form.timezone.data
+        )
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("settings.account"))
     return render_template("settings/account.html", form=form)
@@ -92,8 +53,7 @@ def language():
     target = safe_next(request.form.get("next"), "pages.home")
     if not current_user.is_authenticated:
         return redirect(f"{target}{'&' if '?' in target else '?'}lang={choice}")
-    operations.set_language(_me(), choice)
-    db.session.commit()
+    operations.set_language(acting_user(), choice)
     return redirect(target)
 
 
@@ -114,8 +74,7 @@ def change_email():
             form.email.errors.append(_("This is already your email address."))
         else:
             # The same answer when another account uses the address: its owner is told.
-            operations.request_email_change(_me(), form.email.data)
-            db.session.commit()
+            operations.request_email_change(acting_user(), form.email.data)
             flash(
                 _(
                     "We have sent a confirmation link to %(email)s. Your address changes "
@@ -134,7 +93,6 @@ def confirm_email_change(token: str):
     if user is None:
         flash(_("This confirmation link is invalid, used or expired."), "error")
         return redirect(url_for("pages.home"))
-    db.session.commit()
     logout_user()
     flash(
         _("Your email address is now %(email)s. Log in again with it.", email=user.email), "success"
@@ -148,9 +106,8 @@ def confirm_email_change(token: str):
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit() and _password_is_right(form):
-        operations.change_password(_me(), form.password.data)
-        db.session.commit()
-        login_user(_me())  # keep this session, with the new token; the others are closed
+        operations.change_password(acting_user(), form.password.data)
+        login_user(acting_user())  # keep this session, with the new token; the others are closed
         flash(_("Your password is changed. Your other sessions are logged out."), "success")
         return redirect(url_for("settings.account"))
     return render_template("settings/change_password.html", form=form)
@@ -159,7 +116,7 @@ def change_password():
 @bp.get("/account/export")
 @require_role("member")
 def export():
-    data = json.dumps(operations.export_account(_me()), ensure_ascii=False, indent=2)
+    data = json.dumps(operations.export_account(acting_user()), ensure_ascii=False, indent=2)
     return Response(
         data,
         mimetype="application/json",
@@ -172,8 +129,7 @@ def export():
 def delete():
     form = DeleteAccountForm()
     if form.validate_on_submit() and _password_is_right(form):
-        operations.delete_account(_me())
-        db.session.commit()
+        operations.delete_account(acting_user())
         logout_user()
         flash(_("Your account is deleted."), "success")
         return redirect(url_for("pages.home"))

@@ -16,16 +16,17 @@ from cta_learning import content, i18n
 from cta_learning.accounts.models import Organisation
 from cta_learning.actions import labels
 from cta_learning.actions.classification import TARGET_GROUPS
-from cta_learning.actions.models import Action, ActionPriority, ActionTranslation
+from cta_learning.actions.models import Action, ActionPriority, ActionStatus, ActionTranslation
 from cta_learning.actions.operations import classification
 from cta_learning.extensions import db
 from cta_learning.forms import choices
 from cta_learning.pagination import paginate
 from cta_learning.security import public_url_for
+from cta_learning.templating import add_template_values
 
 bp = Blueprint("repository", __name__, url_prefix="/actions")
 # Labels and the duration for every template (the drafting and admin pages use them too).
-bp.add_app_template_global(labels, "action_labels")
+add_template_values(bp, action_labels=labels)
 bp.add_app_template_global(public_url_for, "public_url_for")  # links in e-mails
 
 PER_PAGE = 20
@@ -84,7 +85,7 @@ class FilterForm(FlaskForm):
 
 def _conditions(chosen: dict[str, str]) -> list:
     """SQL conditions on published actions for the chosen filters."""
-    conditions = [Action.status == "published"]
+    conditions = [Action.status == ActionStatus.PUBLISHED]
     if "priority" in chosen:
         conditions.append(
             Action.priority_links.any(ActionPriority.priority_id == int(chosen["priority"]))
@@ -171,7 +172,8 @@ def detail(action_id: int):
     language = i18n.current_language()
     action = db.session.scalar(
         _with_details(
-            select(Action).where(Action.id == action_id, Action.status == "published"), language
+            select(Action).where(Action.id == action_id, Action.status == ActionStatus.PUBLISHED),
+            language,
         )
     )
     if action is None:

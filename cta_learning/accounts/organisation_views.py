@@ -1,7 +1,5 @@
 """A member's organisation profile: create, edit, members and invitations."""
 
-from functools import wraps
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,6 +12,7 @@ from cta_learning.accounts.forms import (
     InviteForm,
     OrganisationForm,
 )
+from cta_learning.accounts.membership_rules import require_membership
 from cta_learning.accounts.models import Invitation, Membership, Organisation
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
@@ -40,32 +39,6 @@ PROFILE_LABELS = {"kind_labels": ORGANISATION_KIND_LABELS, "process_labels": POL
 
 def membership_message(error: operations.MembershipError) -> str:
     return MEMBERSHIP_MESSAGES[str(error)]()
-
-
-def require_membership(owner: bool = False):
-    """The view needs the signed-in person's membership (of an owner, when `owner`)."""
-
-    def decorator(view):
-        @wraps(view)
-        @require_role("member")
-        def wrapped(*args, **kwargs):
-            membership = current_user.membership
-            if membership is None:
-                flash(
-                    _(
-                        "Create your organisation's profile, or ask its person in charge "
-                        "to invite you."
-                    ),
-                    "info",
-                )
-                return redirect(url_for("organisations.create"))
-            if owner and not membership.is_owner:
-                abort(403)
-            return view(membership, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def _profile_data(form: OrganisationForm) -> dict:
@@ -108,7 +81,6 @@ def _profile_form(organisation: Organisation | None):
         else:
             operations.update_organisation(organisation, _profile_data(form), current_user)
             message = _("The profile is saved.")
-        db.session.commit()
         flash(message, "success")
         return redirect(url_for("organisations.show"))
     return render_template("organisations/form.html", form=form, creating=organisation is None)
@@ -128,7 +100,6 @@ def members(membership: Membership):
             except operations.MembershipError as error:
                 form.email.errors.append(membership_message(error))
             else:
-                db.session.commit()
                 flash(
                     _("An invitation is on its way to %(email)s.", email=form.email.data), "success"
                 )
@@ -163,7 +134,6 @@ def remove_member(membership: Membership, membership_id: int):
         except operations.MembershipError as error:
             flash(membership_message(error), "error")
         else:
-            db.session.commit()
             flash(_("%(name)s is no longer a member.", name=name), "success")
     return redirect(url_for("organisations.members"))
 
@@ -181,7 +151,6 @@ def change_role(membership: Membership, membership_id: int):
         except operations.MembershipError as error:
             flash(membership_message(error), "error")
         else:
-            db.session.commit()
             flash(_("The role of %(name)s is changed.", name=other.user.name), "success")
     return redirect(url_for("organisations.members"))
 
@@ -194,7 +163,6 @@ def revoke_invitation(membership: Membership, invitation_id: int):
         abort(404)
     if BaseForm().validate_on_submit():
         operations.revoke_invitation(invitation, current_user)
-        db.session.commit()
         flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email), "success")
     return redirect(url_for("organisations.members"))
 
@@ -209,9 +177,8 @@ def leave(membership: Membership):
         except operations.MembershipError as error:
             flash(membership_message(error), "error")
             return redirect(url_for("organisations.members"))
-        db.session.commit()
         flash(_("You have left %(name)s.", name=name), "success")
-    return redirect(url_for("settings.dashboard"))
+    return redirect(url_for("dashboard.show"))
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])
@@ -226,7 +193,6 @@ def invitation(token: str):
         except operations.MembershipError as error:
             flash(membership_message(error), "error")
         else:
-            db.session.commit()
             flash(_("Welcome to %(name)s.", name=found.organisation.name), "success")
             return redirect(url_for("organisations.show"))
     return render_template(

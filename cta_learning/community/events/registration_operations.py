@@ -9,19 +9,28 @@ cancellation goes to exactly one person on the waiting list, in order.
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from cta_learning import audit
+from cta_learning.accounts.models import User
 from cta_learning.accounts.operations import account_deleting, account_exporting
 from cta_learning.community.events import calendar
-from cta_learning.community.events.models import ACTIVE_STATUSES, Event, Registration
-from cta_learning.community.events.rules import Refused, registration_refusal
-from cta_learning.database import isoformat_utc, utcnow
+from cta_learning.community.events.models import (
+    ACTIVE_STATUSES,
+    Event,
+    EventStatus,
+    Registration,
+    RegistrationStatus,
+)
+from cta_learning.community.events.rules import registration_refusal
+from cta_learning.database import isoformat_utc, rows_changed, utcnow
 from cta_learning.extensions import db
 from cta_learning.mail.operations import email_user
+from cta_learning.refusals import Refused
 
 log = logging.getLogger(__name__)
 REMINDER_AHEAD = timedelta(hours=24)
@@ -41,11 +50,13 @@ def _lock(event: Event) -> datetime:
 
 
 def _confirmed_count(event: Event) -> int:
-    return db.session.scalar(
+    return db.session.scalars(
         select(func.count())
         .select_from(Registration)
-        .where(Registration.event_id == event.id, Registration.status == "confirmed")
-    )
+        .where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+        )
+    ).one()
 
 
 def _store_count(event: Event) -> None:
@@ -58,18 +69,20 @@ def _has_room(event: Event) -> bool:
 
 
 def _confirm(registration: Registration, now: datetime) -> None:
-    registration.status = "confirmed"
+    registration.status = RegistrationStatus.CONFIRMED
     registration.confirmed_at = now
     db.session.flush()
 
 
-def _tell(registration: Registration, template: str, **context) -> None:
+def _tell(registration: Registration, template: str, **context: Any) -> None:
     """Email the registrant; confirmations carry the event for their calendar."""
     event = registration.event
     attachments = None
-    if registration.status == "confirmed" or template == "event_cancelled":
+    if registration.status == RegistrationStatus.CONFIRMED or template == "event_cancelled":
         with force_locale(registration.user.locale):
-            attachments = [calendar.attachment(event, registration.status == "confirmed")]
+            attachments = [
+                calendar.attachment(event, registration.status == RegistrationStatus.CONFIRMED)
+            ]
     email_user(
         registration.user,
         template,
@@ -83,22 +96,25 @@ def _tell(registration: Registration, template: str, **context) -> None:
 
 def waiting_position(registration: Registration) -> int:
     """1 for the first person on the waiting list."""
-    return 1 + db.session.scalar(
-        select(func.count())
-        .select_from(Registration)
-        .where(
-            Registration.event_id == registration.event_id,
-            Registration.status == "waiting",
-            (Registration.queued_at < registration.queued_at)
-            | (
-                (Registration.queued_at == registration.queued_at)
-                & (Registration.id < registration.id)
-            ),
-        )
+    return (
+        1
+        + db.session.scalars(
+            select(func.count())
+            .select_from(Registration)
+            .where(
+                Registration.event_id == registration.event_id,
+                Registration.status == RegistrationStatus.WAITING,
+                (Registration.queued_at < registration.queued_at)
+                | (
+                    (Registration.queued_at == registration.queued_at)
+                    & (Registration.id < registration.id)
+                ),
+            )
+        ).one()
     )
 
 
-def registration_of(event: Event, user) -> Registration | None:
+def registration_of(event: Event, user: User) -> Registration | None:
     return db.session.scalar(
         select(Registration).where(
             Registration.event_id == event.id, Registration.user_id == user.id
@@ -106,7 +122,7 @@ def registration_of(event: Event, user) -> Registration | None:
     )
 
 
-def register(event: Event, user, language: str | None, now: datetime) -> Registration:
+def register(event: Event, user: User, language: str | None, now: datetime) -> Registration:
     """Register a person: confirmed while places remain, else on the waiting list (or pending
     approval when the organisers choose); registering twice changes nothing."""
     now = max(now, _lock(event))
@@ -121,37 +137,44 @@ def register(event: Event, user, language: str | None, now: datetime) -> Registr
     if language is not None and language not in event.languages:
         raise Refused(_("Choose one of the event's languages."), 400)
     if event.requires_approval:
-        status = "pending"
+        status = RegistrationStatus.PENDING
     else:
-        status = "confirmed" if _has_room(event) else "waiting"
+        status = RegistrationStatus.CONFIRMED if _has_room(event) else RegistrationStatus.WAITING
     if registration is None:
         registration = Registration(event=event, user=user)
         db.session.add(registration)
     registration.status = status
     registration.language = language
     registration.registered_at = registration.queued_at = now
-    registration.confirmed_at = now if status == "confirmed" else None
+    registration.confirmed_at = now if status == RegistrationStatus.CONFIRMED else None
     registration.cancelled_at = registration.attended = registration.reminded_at = None
     _store_count(event)
     audit.record("event.registered", event, user, status=registration.status)
-    template = {"pending": "event_pending", "confirmed": "event_registered"}
+    template = {
+        RegistrationStatus.PENDING: "event_pending",
+        RegistrationStatus.CONFIRMED: "event_registered",
+    }
     _tell(
         registration,
         template.get(registration.status, "event_waiting"),
-        position=waiting_position(registration) if registration.status == "waiting" else None,
+        position=waiting_position(registration)
+        if registration.status == RegistrationStatus.WAITING
+        else None,
     )
     return registration
 
 
 def _fill_places(event: Event, now: datetime) -> list[Registration]:
     """Promote from the waiting list, first come first served, while places are free."""
-    promoted = []
+    promoted: list[Registration] = []
     if event.has_started(now) or not event.is_published:
         return promoted
     while _has_room(event):
         registration = db.session.scalar(
             select(Registration)
-            .where(Registration.event_id == event.id, Registration.status == "waiting")
+            .where(
+                Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITING
+            )
             .order_by(Registration.queued_at, Registration.id)
             .limit(1)
         )
@@ -173,7 +196,7 @@ def _withdraw(registration: Registration, status: str, now: datetime) -> list[Re
     return promoted
 
 
-def cancel(registration: Registration, by, now: datetime) -> list[Registration]:
+def cancel(registration: Registration, by: User, now: datetime) -> list[Registration]:
     """Give up a place or a waiting-list spot; the place goes to the next person waiting."""
     event = registration.event
     _lock(event)
@@ -184,15 +207,15 @@ def cancel(registration: Registration, by, now: datetime) -> list[Registration]:
         raise Refused(_("This event is over."), 409)
     registration.cancelled_at = now
     audit.record("event.registration_cancelled", event, by, registration=registration.id)
-    return _withdraw(registration, "cancelled", now)
+    return _withdraw(registration, RegistrationStatus.CANCELLED, now)
 
 
-def approve(registration: Registration, by, now: datetime) -> Registration:
+def approve(registration: Registration, by: User, now: datetime) -> Registration:
     """Accept a pending registration: a place if one is free, else the waiting list."""
     event = registration.event
     now = max(now, _lock(event))
     db.session.refresh(registration)
-    if registration.status != "pending":
+    if registration.status != RegistrationStatus.PENDING:
         raise Refused(_("Only registrations awaiting approval can be approved."), 409)
     registration.decided_by_id = by.id
     registration.queued_at = now
@@ -200,7 +223,7 @@ def approve(registration: Registration, by, now: datetime) -> Registration:
         _confirm(registration, now)
         _tell(registration, "event_registered")
     else:
-        registration.status = "waiting"
+        registration.status = RegistrationStatus.WAITING
         db.session.flush()
         _tell(registration, "event_waiting", position=waiting_position(registration))
     _store_count(event)
@@ -208,7 +231,7 @@ def approve(registration: Registration, by, now: datetime) -> Registration:
     return registration
 
 
-def decline(registration: Registration, by, now: datetime) -> list[Registration]:
+def decline(registration: Registration, by: User, now: datetime) -> list[Registration]:
     """Refuse a registration (pending, waiting or confirmed); a freed place is passed on."""
     event = registration.event
     _lock(event)
@@ -217,7 +240,7 @@ def decline(registration: Registration, by, now: datetime) -> list[Registration]
         raise Refused(_("This registration is no longer active."), 409)
     registration.decided_by_id = by.id
     audit.record("event.registration_declined", event, by, registration=registration.id)
-    promoted = _withdraw(registration, "declined", now)
+    promoted = _withdraw(registration, RegistrationStatus.DECLINED, now)
     _tell(registration, "event_declined")
     return promoted
 
@@ -251,7 +274,7 @@ def active_registrations(event: Event) -> list[Registration]:
     )
 
 
-def upcoming_for(user, now: datetime, limit: int = 3) -> list[tuple[Registration, Event]]:
+def upcoming_for(user: User, now: datetime, limit: int = 3) -> list[tuple[Registration, Event]]:
     """The person's next events, with their registration (one query)."""
     return list(
         db.session.execute(
@@ -260,7 +283,7 @@ def upcoming_for(user, now: datetime, limit: int = 3) -> list[tuple[Registration
             .where(
                 Registration.user_id == user.id,
                 Registration.status.in_(ACTIVE_STATUSES),
-                Event.status != "draft",
+                Event.status != EventStatus.DRAFT,
                 Event.ends_at > now,
             )
             .order_by(Event.starts_at)
@@ -269,7 +292,7 @@ def upcoming_for(user, now: datetime, limit: int = 3) -> list[tuple[Registration
     )
 
 
-def tell_everyone(event: Event, template: str, **context) -> int:
+def tell_everyone(event: Event, template: str, **context: Any) -> int:
     """Email every active registrant of the event (postponed, cancelled, a message)."""
     registrations = active_registrations(event)
     for registration in registrations:
@@ -277,14 +300,14 @@ def tell_everyone(event: Event, template: str, **context) -> int:
     return len(registrations)
 
 
-def mark_attendance(event: Event, attended_ids: set[int], by, now: datetime) -> int:
+def mark_attendance(event: Event, attended_ids: set[int], by: User, now: datetime) -> int:
     """Record who came, among the confirmed registrations, once the event has begun."""
     if not event.has_started(now):
         raise Refused(_("Attendance can be recorded once the event has started."), 409)
     count = 0
     for registration in db.session.scalars(
         select(Registration).where(
-            Registration.event_id == event.id, Registration.status == "confirmed"
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
         )
     ):
         registration.attended = registration.id in attended_ids
@@ -299,30 +322,30 @@ def send_reminders(now: datetime) -> int:
         select(Registration.id)
         .join(Event, Event.id == Registration.event_id)
         .where(
-            Registration.status == "confirmed",
+            Registration.status == RegistrationStatus.CONFIRMED,
             Registration.reminded_at.is_(None),
-            Event.status == "published",
+            Event.status == EventStatus.PUBLISHED,
             Event.starts_at > now,
             Event.starts_at <= now + REMINDER_AHEAD,
         )
     ).all()
     sent = 0
     for registration_id in due:
-        claimed = db.session.execute(
+        claimed = rows_changed(
             update(Registration)
             .where(Registration.id == registration_id, Registration.reminded_at.is_(None))
             .values(reminded_at=now)
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         if claimed:
-            _tell(db.session.get(Registration, registration_id), "event_reminder")
+            _tell(db.session.get_one(Registration, registration_id), "event_reminder")
             sent += 1
     log.info("%s event reminders queued", sent)
     return sent
 
 
 @account_deleting.connect
-def _release_places(user) -> None:
+def _release_places(user: User) -> None:
     """A deleted account gives its places back, to the people waiting."""
     held = db.session.scalars(
         select(Registration).where(
@@ -336,7 +359,7 @@ def _release_places(user) -> None:
 
 
 @account_exporting.connect
-def _export(user) -> dict:
+def _export(user: User) -> dict[str, Any]:
     """A person's event registrations, for their data export."""
     rows = db.session.execute(
         select(Registration, Event.title, Event.starts_at)
