@@ -1,12 +1,14 @@
 """Servers the tests start themselves: PostgreSQL on loopback, and the app on a free port."""
 
 import glob
+import http.client
 import os
 import shutil
 import socket
 import subprocess
 import tempfile
 import threading
+import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -25,6 +27,47 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def wait_for(port: int, process: subprocess.Popen, path: str | None = None) -> None:
+    """Wait until the process answers on the port (an HTTP GET of path, when given)."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the server stopped"
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+        try:
+            if path:
+                connection.request("GET", path)
+                connection.getresponse().read()
+            else:
+                connection.connect()
+            return
+        except OSError:
+            time.sleep(0.1)
+        finally:
+            connection.close()
+    raise AssertionError(f"nothing answers on port {port}")
+
+
+def start_redis(directory) -> tuple[subprocess.Popen, str]:
+    """Debian's redis-server on loopback, without persistence; the caller terminates it."""
+    server = shutil.which("redis-server")
+    if not server:
+        missing("redis-server is not installed (apt-get install redis-server)")
+    port = free_port()
+    options = ["--bind", "127.0.0.1", "--port", str(port), "--dir", str(directory)]
+    process = subprocess.Popen(
+        [server, *options, "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(port, process)
+    except BaseException:
+        process.terminate()
+        process.wait(timeout=10)
+        raise
+    return process, f"redis://127.0.0.1:{port}"
 
 
 def _postgres_bin() -> str | None:

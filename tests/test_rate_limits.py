@@ -8,10 +8,8 @@ import http.client
 import os
 import runpy
 import secrets
-import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -20,7 +18,7 @@ import pytest
 from cta_learning import create_app
 from cta_learning.extensions import db
 from tests.conftest import TEST_CONFIG
-from tests.servers import free_port, missing
+from tests.servers import free_port, start_redis, wait_for
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")
@@ -30,41 +28,12 @@ CONFIG = str(ROOT / "gunicorn.conf.py")
 @pytest.fixture
 def redis_url(tmp_path):
     """A throw-away Redis on loopback, without persistence."""
-    server = shutil.which("redis-server")
-    if not server:
-        missing("redis-server is not installed (apt-get install redis-server)")
-    port = free_port()
-    options = ["--bind", "127.0.0.1", "--port", str(port), "--dir", str(tmp_path)]
-    process = subprocess.Popen(
-        [server, *options, "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    process, url = start_redis(tmp_path)
     try:
-        _wait_for(port, process)
-        yield f"redis://127.0.0.1:{port}"
+        yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-def _wait_for(port: int, process: subprocess.Popen, path: str | None = None) -> None:
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "the server stopped"
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-        try:
-            if path:
-                connection.request("GET", path)
-                connection.getresponse().read()
-            else:
-                connection.connect()
-            return
-        except OSError:
-            time.sleep(0.1)
-        finally:
-            connection.close()
-    raise AssertionError(f"nothing answers on port {port}")
 
 
 def _environment(tmp_path, storage: str) -> dict[str, str]:
@@ -112,7 +81,7 @@ def test_two_workers_share_the_login_limit_through_redis(tmp_path, redis_url):
     port = free_port()
     server = _gunicorn(_environment(tmp_path, redis_url), port, "--workers", "2")
     try:
-        _wait_for(port, server, "/healthz")
+        wait_for(port, server, "/healthz")
         statuses = [_login_attempt(port, number) for number in range(20)]
     finally:
         server.terminate()
