@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cta_learning import startup, urls
 from cta_learning.config import DefaultConfig
-from cta_learning.extensions import babel, csrf, db, limiter, login_manager
+from cta_learning.extensions import babel, cache, csrf, db, limiter, login_manager
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -83,6 +83,12 @@ def _init_extensions(app: Flask) -> None:
         )
     csrf.init_app(app)
     limiter.init_app(app)
+    if app.config["REDIS_URL"]:
+        cache.init_app(
+            app, config={"CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": app.config["REDIS_URL"]}
+        )
+    else:
+        cache.init_app(app, config={"CACHE_TYPE": "SimpleCache"})
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,

@@ -54,6 +54,13 @@ class DefaultConfig:
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     TWO_FACTOR_RATE_LIMIT = "10 per minute;50 per hour"  # codes at /login/verify and /reauth
 
+    # Shared cache (counts of the repository): Redis when set (redis://host:6379/1), else a
+    # cache per process, which stays correct because every key carries a content version.
+    REDIS_URL = ""
+    CACHE_DEFAULT_TIMEOUT = 3600  # seconds; stale versions' keys expire meanwhile
+    CACHE_THRESHOLD = 2000  # entries kept by each process's SimpleCache
+    CACHE_KEY_PREFIX = "cta:"
+
     # Mail: empty SMTP_HOST keeps messages in the development mailbox
     MAIL_FROM = "CTA Learning <no-reply@localhost>"
     SMTP_HOST = ""

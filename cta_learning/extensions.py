@@ -4,6 +4,7 @@ from typing import TYPE_CHECKING
 
 from flask import request
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -42,3 +43,5 @@ login_manager = LoginManager()
 babel = Babel()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=_client_address, default_limits=[])
+# Redis when CTA_REDIS_URL is set, else a SimpleCache per process (see create_app).
+cache = Cache()

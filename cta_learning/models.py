@@ -9,6 +9,7 @@ from cta_learning.accounts.models import (
     RecoveryCode,
     User,
 )
+from cta_learning.actions import versions as _repository_versions  # noqa: F401 - its flush listener
 from cta_learning.actions.models import Action, ActionPriority, ActionTranslation, CorrectionRequest
 from cta_learning.audit import AuditEvent
 from cta_learning.community.events.models import (
@@ -27,6 +28,7 @@ from cta_learning.community.mailing.models import (
     SubscriberTopic,
 )
 from cta_learning.community.mgi.models import MgiRequest, MgiStepChange
+from cta_learning.content_versions import ContentVersion
 from cta_learning.courses.models import (
     Attempt,
     Certificate,
@@ -51,6 +53,7 @@ __all__ = [
     "CampaignRecipient",
     "Certificate",
     "Chapter",
+    "ContentVersion",
     "CorrectionRequest",
     "Course",
     "Enrolment",

@@ -1,12 +1,22 @@
-"""Pagination with a count query of one's own (cheaper than counting the whole page query)."""
+"""Pagination with a count query of one's own (cheaper than counting the whole page query).
 
+Pages stop at MAX_PAGE (past it: 404), so no OFFSET grows without bound with the page number;
+filters narrow a longer list. A count can be cached under a key that carries a content version
+(see content_versions), so it is counted once per change rather than once per request.
+"""
+
+import logging
 from dataclasses import dataclass
 from math import ceil
 
 from flask import abort, request
 from sqlalchemy import func, select
 
-from cta_learning.extensions import db
+from cta_learning.extensions import cache, db
+
+log = logging.getLogger(__name__)
+
+MAX_PAGE = 500
 
 
 @dataclass(frozen=True)
@@ -18,7 +28,7 @@ class Page:
 
     @property
     def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page))
+        return min(MAX_PAGE, max(1, ceil(self.total / self.per_page)))
 
     @property
     def has_prev(self) -> bool:
@@ -42,12 +52,33 @@ def count_of(query):
     return select(func.count()).select_from(query.order_by(None).subquery())
 
 
-def paginate(query, count_query, per_page: int) -> Page:
-    """The page named by ?page= (404 past the last page or for a number that is not one)."""
+def _total(count_query, cache_key: str | None) -> int:
+    """The count, from the cache when a key is given; a cache that fails only costs a count."""
+    if cache_key is None:
+        return db.session.scalar(count_query) or 0
+    try:
+        total = cache.get(cache_key)
+    except Exception:  # e.g. Redis unreachable: count, as without a cache
+        log.warning("cache unavailable for %s", cache_key, exc_info=True)
+        total = None
+    if total is None:
+        total = db.session.scalar(count_query) or 0
+        try:
+            cache.set(cache_key, total)
+        except Exception:
+            log.warning("cache unavailable for %s", cache_key, exc_info=True)
+    return total
+
+
+def paginate(query, count_query, per_page: int, cache_key: str | None = None) -> Page:
+    """The page named by ?page= (404 past the last page, past MAX_PAGE or for a non-number).
+
+    With `cache_key` (which must carry the content version), the count is cached under it.
+    """
     number = request.args.get("page", 1, type=int)
-    if number is None or number < 1 or number > 100_000:
+    if number is None or number < 1 or number > MAX_PAGE:
         abort(404)
-    total = db.session.scalar(count_query) or 0
+    total = _total(count_query, cache_key)
     if number > 1 and (number - 1) * per_page >= total:
         abort(404)
     items = list(db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique())

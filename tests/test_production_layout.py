@@ -130,6 +130,7 @@ def layout(postgres_server, tmp_path_factory):
             "CTA_ENV_NAME": "production",
             "CTA_SECRET_KEY": secrets.token_urlsafe(48),
             "CTA_RATELIMIT_STORAGE_URI": redis[1],
+            "CTA_REDIS_URL": redis[1],  # the shared cache
             "CTA_RATELIMIT_ENABLED": "true",
             "CTA_LOGIN_RATE_LIMIT": f"{LOGIN_LIMIT} per minute",
             "CTA_PUBLIC_URL": f"http://127.0.0.1:{port}",
@@ -199,11 +200,19 @@ def test_pages_are_compressed_when_asked(layout):
     assert response.getheader("Content-Encoding") is None and b"</html>" in data
 
 
+def _action_count(html: str) -> int:
+    found = re.search(r'class="results-count"[^>]*>(\d+) action', html)
+    assert found, "the repository's count is missing"
+    return int(found[1])
+
+
 def test_what_one_server_writes_the_other_sees_at_the_next_request(layout, make):
     first, second = layout.servers
     visitor = Browser()
     title = f"Welcome desks {secrets.token_hex(4)}"
     assert all(title not in visitor.text(port, "/actions/") for port in layout.servers)
+    before = {_action_count(visitor.text(port, "/actions/")) for port in layout.servers}
+    assert len(before) == 1  # both servers now hold the count in the shared cache
     user, organisation = make.member(name="Published Person")
     with make.app.app_context():
         db.session.add(
@@ -218,6 +227,8 @@ def test_what_one_server_writes_the_other_sees_at_the_next_request(layout, make)
         )
         db.session.commit()
     assert all(title in visitor.text(port, "/actions/") for port in layout.servers)
+    after = {_action_count(visitor.text(port, "/actions/")) for port in layout.servers}
+    assert after == {before.pop() + 1}  # the version changed: not the cached count
 
     member = Browser()
     assert member.log_in(first, user.email) == 302

@@ -1,6 +1,7 @@
 """The public repository of published actions: a filtered list and each action's page."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from babel.dates import format_skeleton
 from flask import Blueprint, abort, current_app, render_template, request
@@ -12,12 +13,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
 from wtforms import SelectField
 
-from cta_learning import content, i18n
+from cta_learning import content, content_versions, i18n
 from cta_learning.accounts.models import Organisation
 from cta_learning.actions import labels
 from cta_learning.actions.classification import TARGET_GROUPS
 from cta_learning.actions.models import Action, ActionPriority, ActionStatus, ActionTranslation
 from cta_learning.actions.operations import classification
+from cta_learning.actions.versions import REPOSITORY
 from cta_learning.extensions import db
 from cta_learning.forms import choices
 from cta_learning.pagination import paginate
@@ -156,7 +158,11 @@ def index():
         )
         .order_by(Action.published_at.desc(), Action.id.desc())
     )
-    page = paginate(query, select(func.count()).select_from(Action).where(*conditions), PER_PAGE)
+    # The count (~45,000 rows unfiltered) is cached per filters until the repository changes.
+    version = content_versions.current(REPOSITORY)
+    count_key = f"{REPOSITORY}:{version}:{urlencode(sorted(chosen.items()))}"
+    count = select(func.count()).select_from(Action).where(*conditions)
+    page = paginate(query, count, PER_PAGE, cache_key=count_key)
     return render_template(
         "actions/index.html",
         page=page,
