@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from cta_learning.database import utcnow
@@ -69,6 +70,11 @@ def add_messages(app, number: int) -> None:
         db.session.commit()
 
 
+# The SMTP server is stopped on purpose while the workers are connected: aiosmtpd then leaves
+# the server side of those connections to the garbage collector, which warns about them. That
+# is the test's own server, not the code under test.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_two_workers_deliver_every_message_exactly_once(app):
     server = SmtpServer()
     server.start()
