@@ -32,6 +32,25 @@ def _check_text(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("This field must fit on one line."))
 
 
+class FilterForm(FlaskForm):
+    """A list's filters: a GET form (no CSRF token), so it works without JavaScript; an unknown
+    value is ignored rather than refused."""
+
+    class Meta:
+        csrf = False
+
+    not_filters: tuple[str, ...] = ()  # fields that choose something else than a filter
+
+    def chosen(self) -> dict[str, str]:
+        """The valid, non-empty filters."""
+        self.validate()
+        return {
+            name: field.data
+            for name, field in self._fields.items()
+            if field.data and not field.errors and name not in self.not_filters
+        }
+
+
 class BaseForm(FlaskForm):
     """Every form of the platform derives from this one."""
 

@@ -7,7 +7,6 @@ from babel.dates import format_skeleton
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, load_only, selectinload
@@ -21,6 +20,7 @@ from cta_learning.actions.models import Action, ActionPriority, ActionStatus, Ac
 from cta_learning.actions.operations import classification
 from cta_learning.actions.versions import REPOSITORY
 from cta_learning.extensions import db
+from cta_learning.forms import FilterForm as BaseFilterForm
 from cta_learning.forms import choices
 from cta_learning.pagination import paginate
 from cta_learning.security import public_url_for
@@ -50,11 +50,8 @@ def duration(action: Action) -> str:
 bp.add_app_template_filter(duration, "action_duration")
 
 
-class FilterForm(FlaskForm):
+class FilterForm(BaseFilterForm):
     """The repository's filters: a GET form, so it works without JavaScript."""
-
-    class Meta:
-        csrf = False
 
     priority = SelectField(_l("Priority area"), coerce=str)
     region = SelectField(_l("Region"))
@@ -74,15 +71,6 @@ class FilterForm(FlaskForm):
         self.target_group.choices = choices(everything + list(labels.TARGET_GROUP_LABELS.items()))
         years = range(date.today().year + 1, FIRST_YEAR - 1, -1)
         self.year.choices = choices(everything + [(str(year), str(year)) for year in years])
-
-    def chosen(self) -> dict[str, str]:
-        """The valid, non-empty filters; an unknown value is ignored rather than refused."""
-        self.validate()
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if field.data and not field.errors
-        }
 
 
 def _conditions(chosen: dict[str, str]) -> list:

@@ -8,7 +8,6 @@ from functools import lru_cache
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from sqlalchemy import Select, String, cast, func, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectField
@@ -24,6 +23,7 @@ from cta_learning.community.events.models import (
 )
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
+from cta_learning.forms import FilterForm as BaseFilterForm
 from cta_learning.forms import choices
 
 
@@ -47,11 +47,10 @@ def _filter_choices(language: str) -> tuple[list, ...]:
         )
 
 
-class FilterForm(FlaskForm):
-    """The list's filters: a GET form; an unknown value is ignored."""
+class FilterForm(BaseFilterForm):
+    """The list's filters; "when" chooses upcoming or past events."""
 
-    class Meta:
-        csrf = False
+    not_filters = ("when",)
 
     when = SelectField(
         _l("When"), choices=choices([("upcoming", _l("Upcoming")), ("past", _l("Past"))])
@@ -66,14 +65,6 @@ class FilterForm(FlaskForm):
         self.kind.choices = kinds
         self.priority.choices = priorities
         self.language.choices = languages
-
-    def chosen(self) -> dict[str, str]:
-        self.validate()
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if field.data and not field.errors and name != "when"
-        }
 
 
 def events(filters: dict[str, str], past: bool) -> tuple[Select, Select]:

@@ -3,12 +3,12 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from cta_learning.community.mgi.models import LANGUAGES, STEPS, MgiStep
 from cta_learning.forms import BaseForm, choices, email_field, strip_filter, text_field
+from cta_learning.forms import FilterForm as BaseFilterForm
 
 _PHONE = re.compile(r"^\+?[0-9 ().-]+$")
 
@@ -86,11 +86,8 @@ class StepForm(BaseForm):
             )
 
 
-class FilterForm(FlaskForm):
+class FilterForm(BaseFilterForm):
     """The pipeline's filters: a GET form; an unknown value is ignored."""
-
-    class Meta:
-        csrf = False
 
     step = SelectField(_l("Step"))
     region = SelectField(_l("Region"))
@@ -99,11 +96,3 @@ class FilterForm(FlaskForm):
         everything = [("", _l("All"))]
         self.step.choices = choices(everything + list(steps.items()))
         self.region.choices = choices(everything + list(regions.items()))
-
-    def chosen(self) -> dict[str, str]:
-        self.validate()
-        return {
-            name: field.data
-            for name, field in self._fields.items()
-            if field.data and not field.errors
-        }
