@@ -1,7 +1,8 @@
-"""Generate the benchmark data set in a fresh SQLite file: schema by migrations, rows in bulk.
+"""Generate the benchmark data set in a fresh database: schema by migrations, rows in bulk.
 
-Usage: python -m bench.data PATH [--organisations N] [--users N] [--actions N]
-       [--enrolments N] [--events N] [--event-registrations N] [--seed N]
+Usage: python -m bench.data PATH_OR_URL [--scale N] [--organisations N] [--users N]
+       [--actions N] [--enrolments N] [--events N] [--event-registrations N] [--seed N]
+PATH_OR_URL is a SQLite file to create, or the URL of an empty database (PostgreSQL).
 """
 
 import argparse
@@ -11,16 +12,18 @@ import random
 import secrets
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timedelta
-from itertools import islice
+from itertools import chain, islice
 
 import flask_migrate
 from flask import current_app
 from sqlalchemy import Connection, Table, insert, text
 from werkzeug.security import generate_password_hash
 
+from bench.database import analyze, reset_sequences
+from bench.learner import LEARNER_ID, add_learner_rows
 from cta_learning import access, create_app
 from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.actions.classification import pledge_type
@@ -56,12 +59,20 @@ DEFAULT_ACTIONS = 50_000
 DEFAULT_ENROLMENTS = 20_000
 DEFAULT_EVENTS = 2_000
 DEFAULT_EVENT_REGISTRATIONS = 50_000
+# The counts `--scale` multiplies (the data set at 1x), by option name.
+DEFAULT_COUNTS = {
+    "organisations": DEFAULT_ORGANISATIONS,
+    "users": DEFAULT_USERS,
+    "actions": DEFAULT_ACTIONS,
+    "enrolments": DEFAULT_ENROLMENTS,
+    "events": DEFAULT_EVENTS,
+    "event_registrations": DEFAULT_EVENT_REGISTRATIONS,
+}
 USERS_PER_ORGANISATION = 2
 BENCH_PASSWORD = "bench-password"  # noqa: S105 - throwaway accounts in a throwaway database
 # The course imported from content/courses/, and the learner the benchmark signs in as: user
 # 1, the owner of organisation 1, unlocked by hand by the one admin of the data set.
 COURSE_SLUG = "localising-global-compacts"
-LEARNER_ID = 1
 LEARNER_EMAIL = "user00001@bench.example"
 ADMIN_EMAIL = "admin@bench.example"
 LANGUAGES = ("en", "fr", "es")
@@ -90,6 +101,8 @@ class DataSet:
     event_segments: int
     event_people: int
     event_registrations: int
+    learner_actions: int
+    learner_registrations: int
     seconds: float
 
 
@@ -98,54 +111,61 @@ def sqlite_url(path: str) -> str:
     return "sqlite:///" + os.path.abspath(path)
 
 
-def _batches(rows: list[dict], size: int = BATCH_SIZE) -> Iterator[list[dict]]:
-    """Yield the rows in slices of at most `size`."""
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]
+def database_url(path_or_url: str) -> str:
+    """A URL as given (e.g. postgresql+psycopg://...), or a SQLite file's path made a URL."""
+    return path_or_url if "://" in path_or_url else sqlite_url(path_or_url)
 
 
-def _insert(connection: Connection, table: Table, rows: list[dict]) -> None:
-    """Insert rows with Core executemany, one statement per batch."""
-    for batch in _batches(rows):
+def scaled_counts(scale: float, explicit: dict[str, int | None]) -> dict[str, int]:
+    """Every count of the data set: the default times `scale`, unless given explicitly."""
+    return {
+        name: explicit.get(name) or max(1, round(default * scale))
+        for name, default in DEFAULT_COUNTS.items()
+    }
+
+
+def _insert(connection: Connection, table: Table, rows: Iterable[dict]) -> int:
+    """Insert rows with Core executemany, one statement per batch (memory stays flat whatever
+    the number of rows); how many were inserted."""
+    rows, inserted = iter(rows), 0
+    while batch := list(islice(rows, BATCH_SIZE)):
         connection.execute(insert(table), batch)
+        inserted += len(batch)
+    return inserted
 
 
-def _organisation_rows(count: int, rng: random.Random, now: datetime) -> list[dict]:
+def _organisation_rows(count: int, rng: random.Random, now: datetime) -> Iterator[dict]:
     """Organisations: mostly local governments, some partners, real countries and regions."""
     regions = country_regions()
     countries = sorted(regions)
-    rows = []
     for number in range(1, count + 1):
         country = rng.choice(countries)
         government = rng.random() < 0.8
         signed = date(2018, 12, 10) + timedelta(days=rng.randrange(2_500))
-        rows.append(
-            {
-                "id": number,
-                "kind": "lrg" if government else "partner",
-                "name": f"{'City' if government else 'Partner'} {number:05d}",
-                "country": country,
-                "region": regions[country],
-                "preferred_language": rng.choice(LANGUAGES),
-                "population": rng.randrange(5_000, 5_000_000) if government else None,
-                "declaration_signed_on": signed if government else None,
-                "declaration_signatory": f"Mayor of City {number:05d}" if government else None,
-                "endorsed_on": None if government else signed,
-                "policy_processes": [],
-                "policy_processes_other": None,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-    return rows
+        yield {
+            "id": number,
+            "kind": "lrg" if government else "partner",
+            "name": f"{'City' if government else 'Partner'} {number:05d}",
+            "country": country,
+            "region": regions[country],
+            "preferred_language": rng.choice(LANGUAGES),
+            "population": rng.randrange(5_000, 5_000_000) if government else None,
+            "declaration_signed_on": signed if government else None,
+            "declaration_signatory": f"Mayor of City {number:05d}" if government else None,
+            "endorsed_on": None if government else signed,
+            "policy_processes": [],
+            "policy_processes_other": None,
+            "created_at": now,
+            "updated_at": now,
+        }
 
 
-def _user_rows(count: int, rng: random.Random, now: datetime) -> list[dict]:
+def _user_rows(count: int, rng: random.Random, now: datetime) -> Iterator[dict]:
     """Confirmed members sharing one password hash: hashing 20,000 times would take minutes."""
     password_hash = generate_password_hash(
         BENCH_PASSWORD, method=current_app.config["PASSWORD_HASH_METHOD"]
     )
-    return [
+    return (
         {
             "id": number,
             "email": f"user{number:05d}@bench.example",
@@ -161,7 +181,7 @@ def _user_rows(count: int, rng: random.Random, now: datetime) -> list[dict]:
             "last_login_at": None,
         }
         for number in range(1, count + 1)
-    ]
+    )
 
 
 def _admin_row(number: int, now: datetime) -> dict:
@@ -182,10 +202,10 @@ def _admin_row(number: int, now: datetime) -> dict:
     }
 
 
-def _membership_rows(users: int, organisations: int, now: datetime) -> list[dict]:
+def _membership_rows(users: int, organisations: int, now: datetime) -> Iterator[dict]:
     """Two users per organisation in turn, the first its owner; users beyond that have none."""
     count = min(users, organisations * USERS_PER_ORGANISATION)
-    return [
+    return (
         {
             "id": index + 1,
             "organisation_id": index // USERS_PER_ORGANISATION + 1,
@@ -194,7 +214,7 @@ def _membership_rows(users: int, organisations: int, now: datetime) -> list[dict
             "joined_at": now,
         }
         for index in range(count)
-    ]
+    )
 
 
 # Target groups for each pledge type, consistent with classification.pledge_type.
@@ -304,8 +324,11 @@ def _insert_actions(
         inserted_priorities += len(priority_rows)
         priority_rows.clear()
         for row in batch:
-            if row["submitted_at"] is not None:
-                first_submitted.setdefault(row["organisation_id"], row)
+            if row["submitted_at"] is not None and row["organisation_id"] not in first_submitted:
+                # Only what the grant needs: whole rows would hold memory that grows with scale.
+                first_submitted[row["organisation_id"]] = {
+                    key: row[key] for key in ("id", "submitted_by_id", "submitted_at")
+                }
     return inserted_actions, inserted_priorities
 
 
@@ -769,16 +792,19 @@ def generate(
     events: int = DEFAULT_EVENTS,
     event_registrations: int = DEFAULT_EVENT_REGISTRATIONS,
 ) -> DataSet:
-    """Create the database file at `path` (which must not exist), migrate it and fill it.
+    """Create the database (`path`: a SQLite file, which must not exist, or the URL of an
+    empty database), migrate it and fill it.
 
     Enrolments go to users 1..min(enrolments, users), user 1 being the learner the benchmark
-    signs in as (its organisation is unlocked by hand, see `_unlock_learner_by_hand`).
+    signs in as (its organisation is unlocked by hand, see `_unlock_learner_by_hand`; its own
+    actions, registrations and subscription come from `bench/learner.py`).
     """
-    if os.path.exists(path):
+    url = database_url(path)
+    if url.startswith("sqlite") and os.path.exists(path):
         raise FileExistsError(f"{path} exists: the data set needs a fresh database file")
     started = time.perf_counter()
     # The setting CTA_DATABASE_URL sets, passed directly: the caller's environment stays as is.
-    app = create_app({"DATABASE_URL": sqlite_url(path)})
+    app = create_app({"DATABASE_URL": url})
     rng = random.Random(seed)  # noqa: S311 - reproducible sample data, not secrets
     now = utcnow()
     learners = min(enrolments, users)
@@ -786,15 +812,17 @@ def generate(
         flask_migrate.upgrade()
         course_id = _import_course()
         lessons = _lesson_plans(course_id)
-        organisation_rows = _organisation_rows(organisations, rng, now)
-        user_rows = _user_rows(users, rng, now)
         admin_id = users + 1
-        membership_rows = _membership_rows(users, organisations, now)
         first_submitted: dict[int, dict] = {}
         with db.engine.begin() as connection:
-            _insert(connection, Organisation.__table__, organisation_rows)
-            _insert(connection, User.__table__, [*user_rows, _admin_row(admin_id, now)])
-            _insert(connection, Membership.__table__, membership_rows)
+            organisation_count = _insert(
+                connection, Organisation.__table__, _organisation_rows(organisations, rng, now)
+            )
+            user_rows = chain(_user_rows(users, rng, now), [_admin_row(admin_id, now)])
+            user_count = _insert(connection, User.__table__, user_rows) - 1
+            membership_count = _insert(
+                connection, Membership.__table__, _membership_rows(users, organisations, now)
+            )
             action_count, priority_count = _insert_actions(
                 connection, actions, organisations, users, rng, now, first_submitted
             )
@@ -804,13 +832,17 @@ def generate(
             event_totals = _insert_events(
                 connection, events, event_registrations, users, admin_id, rng, now
             )
+            reset_sequences(connection)
         _unlock_learner_by_hand(admin_id)
+        learner_rows = add_learner_rows(now)
+        db.session.remove()
+        analyze(db.engine)
         db.engine.dispose()
     return DataSet(
-        path=os.path.abspath(path),
-        organisations=len(organisation_rows),
-        users=len(user_rows),
-        memberships=len(membership_rows),
+        path=os.path.abspath(path) if url.startswith("sqlite") else path,
+        organisations=organisation_count,
+        users=user_count,
+        memberships=membership_count,
         actions=action_count,
         action_priorities=priority_count,
         access_grants=grant_count + 1,
@@ -824,6 +856,8 @@ def generate(
         event_segments=event_totals["segments"],
         event_people=event_totals["people"],
         event_registrations=event_totals["registrations"],
+        learner_actions=learner_rows["learner_actions"],
+        learner_registrations=learner_rows["learner_registrations"],
         seconds=round(time.perf_counter() - started, 2),
     )
 
@@ -836,31 +870,51 @@ def _positive(value: str) -> int:
     return number
 
 
+def positive_number(value: str) -> float:
+    """An argparse type: a number above 0 (a scale may be 0.5 or 10)."""
+    try:
+        number = float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
+    if not number > 0 or number == float("inf"):
+        raise argparse.ArgumentTypeError("must be a number above 0")
+    return number
+
+
+def add_size_arguments(parser: argparse.ArgumentParser) -> None:
+    """--scale, and the counts that override it one by one (shared with bench.run)."""
+    parser.add_argument(
+        "--scale",
+        type=positive_number,
+        default=1.0,
+        help="multiply every default count (10 gives 500,000 actions)",
+    )
+    for name, default in DEFAULT_COUNTS.items():
+        parser.add_argument(
+            "--" + name.replace("_", "-"),
+            type=_positive,
+            default=None,
+            help=f"overrides the scaled default ({default:,} at scale 1)",
+        )
+
+
+def counts_given(arguments: argparse.Namespace) -> dict[str, int | None]:
+    """The counts given explicitly on the command line (None where not given)."""
+    return {name: getattr(arguments, name) for name in DEFAULT_COUNTS}
+
+
 def main(argv: list[str] | None = None) -> int:
     """Command line: generate the data set and print what it holds."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("path", help="SQLite file to create (must not exist)")
-    parser.add_argument("--organisations", type=_positive, default=DEFAULT_ORGANISATIONS)
-    parser.add_argument("--users", type=_positive, default=DEFAULT_USERS)
-    parser.add_argument("--actions", type=_positive, default=DEFAULT_ACTIONS)
-    parser.add_argument("--enrolments", type=_positive, default=DEFAULT_ENROLMENTS)
-    parser.add_argument("--events", type=_positive, default=DEFAULT_EVENTS)
     parser.add_argument(
-        "--event-registrations", type=_positive, default=DEFAULT_EVENT_REGISTRATIONS
+        "path", help="SQLite file to create (must not exist), or an empty database's URL"
     )
+    add_size_arguments(parser)
     parser.add_argument("--seed", type=int, default=42, help="random seed (same seed, same data)")
     arguments = parser.parse_args(argv)
+    counts = scaled_counts(arguments.scale, counts_given(arguments))
     try:
-        data_set = generate(
-            arguments.path,
-            arguments.organisations,
-            arguments.users,
-            arguments.seed,
-            arguments.actions,
-            arguments.enrolments,
-            arguments.events,
-            arguments.event_registrations,
-        )
+        data_set = generate(arguments.path, seed=arguments.seed, **counts)
     except FileExistsError as error:
         print(error, file=sys.stderr)
         return 2

@@ -1,6 +1,5 @@
 """CTA Learning: the learning and community platform of the Call to Local Action."""
 
-import logging
 import os
 
 from flask import Flask
@@ -32,12 +31,13 @@ def create_app(config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
 
-    from cta_learning import edges, security, templating
+    from cta_learning import edges, request_log, security, templating
 
+    startup.configure_logging(app)
+    request_log.init_app(app)  # before the edges: it notes the final status
     security.init_app(app)
     templating.init_app(app)
     edges.init_app(app)  # last: its commit runs before the other after-request hooks
-    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     return app
 
 
@@ -54,6 +54,10 @@ def _finish_config(app: Flask) -> None:
         elif url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         app.config["SQLALCHEMY_DATABASE_URI"] = url
+    if not app.config.get("RELEASE"):  # CTA_RELEASE, else what the pages are rendered from
+        from cta_learning.caching import release_fingerprint
+
+        app.config["RELEASE"] = release_fingerprint(os.path.dirname(app.root_path))
     secure = app.config["PUBLIC_URL"].startswith("https://")
     # Cookies travel only over HTTPS when the site is served over HTTPS.
     app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = secure
@@ -145,7 +149,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
-    from cta_learning import demo, i18n
+    from cta_learning import cleanup, demo, i18n
     from cta_learning.accounts import cli as accounts_cli
     from cta_learning.community.events import cli as events_cli
     from cta_learning.community.mailing import cli as mailing_cli
@@ -160,3 +164,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(i18n.translate)
     app.cli.add_command(demo.seed_demo)
     app.cli.add_command(startup.check_command)
+    app.cli.add_command(cleanup.clean_up_command)

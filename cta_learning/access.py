@@ -67,14 +67,16 @@ class Access:
     """What an organisation may use, and the grants that explain why."""
 
     grants: tuple[AccessGrant, ...]
+    # From the organisation's flag (`standing`), when the grants themselves were not read.
+    flagged_open: bool | None = None
 
     @property
     def is_unlocked(self) -> bool:
-        return bool(self.grants)
+        return bool(self.grants) if self.flagged_open is None else self.flagged_open
 
     @property
     def benefits(self) -> tuple[str, ...]:
-        return BENEFITS if self.grants else ()
+        return BENEFITS if self.is_unlocked else ()
 
     def allows(self, benefit: str) -> bool:
         return benefit in self.benefits
@@ -92,11 +94,20 @@ def access_for(organisation: Organisation | None) -> Access:
     return Access(tuple(grants))
 
 
+def standing(organisation: Organisation | None) -> Access:
+    """What the organisation may use, without reading its grants: `unlocked_at` is set while it
+    holds an active grant (the grant and revoke operations below keep it so, under the row's
+    lock), and the organisation is loaded with the signed-in person, so this costs no query."""
+    return Access(
+        (), flagged_open=organisation is not None and organisation.unlocked_at is not None
+    )
+
+
 def may_use(user: User | None, benefit: str) -> bool:
     """Whether a signed-in person's organisation gives them this benefit."""
     if user is None or not user.is_authenticated or user.organisation is None:
         return False
-    return access_for(user.organisation).allows(benefit)
+    return standing(user.organisation).allows(benefit)
 
 
 def _mark_unlocked(organisation: Organisation, actor: User | None) -> None:
@@ -158,6 +169,14 @@ def revoke(grant: AccessGrant, reason: str, by: User | None) -> None:
     db.session.flush()
     organisation = db.session.get_one(Organisation, grant.organisation_id)
     audit.record("access.revoked", organisation, by, grant_id=grant.id, reason=reason)
+    # Hold the organisation's row until the commit: two grants revoked at once must not each
+    # see the other still active and both leave the flag set.
+    db.session.execute(
+        update(Organisation)
+        .where(Organisation.id == organisation.id)
+        .values(unlocked_at=Organisation.unlocked_at)
+        .execution_options(synchronize_session=False)
+    )
     if not access_for(organisation).is_unlocked:
         organisation.unlocked_at = None
         audit.record("organisation.locked", organisation, by)

@@ -15,6 +15,9 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
     PASSWORD_HASH_METHOD = "scrypt"
     DB_MIGRATIONS = True  # the `flask db` commands; cta_learning.wsgi turns them off
+    # "json": a JSON line per request, and every log record as JSON (cta_learning/request_log.py)
+    REQUEST_LOG = ""
+    LOG_LEVEL = "INFO"
 
     # Sessions and cookies (secure flags follow PUBLIC_URL's scheme, see create_app)
     SESSION_COOKIE_NAME = "cta_session"
@@ -60,6 +63,9 @@ class DefaultConfig:
     CACHE_DEFAULT_TIMEOUT = 3600  # seconds; stale versions' keys expire meanwhile
     CACHE_THRESHOLD = 2000  # entries kept by each process's SimpleCache
     CACHE_KEY_PREFIX = "cta:"
+    # Names the release in shared page keys; by default a hash of templates, content and
+    # translations (see caching.release_fingerprint).
+    RELEASE = ""
 
     # Mail: empty SMTP_HOST keeps messages in the development mailbox
     MAIL_FROM = "CTA Learning <no-reply@localhost>"
@@ -72,3 +78,4 @@ class DefaultConfig:
     SMTP_TIMEOUT = 20
     MAIL_RETRY_HOURS = 48  # a message is retried this long after its first failure (README)
     MAIL_BATCH_SIZE = 100
+    MAIL_KEEP_DAYS = 90  # `flask clean-up` deletes sent messages older than this (not campaigns')

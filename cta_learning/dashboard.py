@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, render_template
 
-from cta_learning.access import BENEFIT_LABELS, access_for
+from cta_learning.access import BENEFIT_LABELS, standing
 from cta_learning.accounts.models import Organisation, User
 from cta_learning.actions.operations import recent_actions
 from cta_learning.community.events.registration_operations import upcoming_for
@@ -28,7 +28,7 @@ bp = Blueprint("dashboard", __name__)
 
 def access_section(user: User, organisation: Organisation | None) -> dict[str, Any]:
     """What the organisation's first action opens, and whether it is open yet."""
-    return {"access": access_for(organisation), "benefit_labels": BENEFIT_LABELS}
+    return {"access": standing(organisation), "benefit_labels": BENEFIT_LABELS}
 
 
 def actions_section(user: User, organisation: Organisation | None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -40,6 +41,11 @@ class FilterForm(FlaskForm):
         csrf = False
 
     not_filters: tuple[str, ...] = ()  # fields that choose something else than a filter
+
+    @classmethod
+    def argument_names(cls) -> tuple[str, ...]:
+        """The query arguments the form reads: its fields' names."""
+        return tuple(name for name in dir(cls) if isinstance(getattr(cls, name), UnboundField))
 
     def chosen(self) -> dict[str, str]:
         """The valid, non-empty filters."""

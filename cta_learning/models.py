@@ -12,6 +12,7 @@ from cta_learning.accounts.models import (
 from cta_learning.actions import versions as _repository_versions  # noqa: F401 - its flush listener
 from cta_learning.actions.models import Action, ActionPriority, ActionTranslation, CorrectionRequest
 from cta_learning.audit import AuditEvent
+from cta_learning.community.events import versions as _event_versions  # noqa: F401 - listener
 from cta_learning.community.events.models import (
     AgendaSegment,
     CalendarFeed,
@@ -29,6 +30,7 @@ from cta_learning.community.mailing.models import (
 )
 from cta_learning.community.mgi.models import MgiRequest, MgiStepChange
 from cta_learning.content_versions import ContentVersion
+from cta_learning.courses import versions as _course_versions  # noqa: F401 - its flush listeners
 from cta_learning.courses.models import (
     Attempt,
     Certificate,

@@ -6,14 +6,17 @@ with a message that says what to fix, rather than failing on the first request.
 """
 
 import getpass
+import logging
 import os
 import tempfile
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask.logging import default_handler
 from sqlalchemy import text
 
+from cta_learning import request_log
 from cta_learning.config import DEVELOPMENT_SECRET_KEY
 from cta_learning.extensions import db
 
@@ -71,6 +74,33 @@ def check_secret_key(app: Flask) -> None:
         )
 
 
+def configure_logging(app: Flask) -> None:
+    """Log to stderr at LOG_LEVEL: as JSON lines with CTA_REQUEST_LOG=json, else as text."""
+    mode = str(app.config["REQUEST_LOG"] or "").strip().lower()
+    if mode not in ("", "json"):
+        raise StartupError(
+            f"CTA_REQUEST_LOG={app.config['REQUEST_LOG']!r} is not a log format: "
+            "set it to json (one JSON line per request) or leave it empty."
+        )
+    app.config["REQUEST_LOG"] = mode
+    level = app.config["LOG_LEVEL"]
+    if mode != "json":
+        logging.basicConfig(level=level)
+        return
+    root = logging.getLogger()
+    # One handler however many apps a process builds (tests, `flask` commands).
+    for handler in [h for h in root.handlers if isinstance(h.formatter, request_log.JsonFormatter)]:
+        root.removeHandler(handler)
+    handler = request_log.StderrHandler()
+    handler.setFormatter(request_log.JsonFormatter())
+    root.addHandler(handler)
+    root.setLevel(level)
+    # Request lines are INFO records, written whatever level other records are kept from.
+    logging.getLogger(request_log.REQUEST_LOGGER).setLevel(logging.INFO)
+    # Flask's own text handler would write the app's records a second time, not as JSON.
+    app.logger.removeHandler(default_handler)
+
+
 def ensure_instance_folder(app: Flask) -> None:
     """Create the instance folder if needed and prove that this user can write in it."""
     path = app.instance_path
@@ -87,7 +117,8 @@ def ensure_instance_folder(app: Flask) -> None:
 
 
 def check_database(app: Flask) -> None:
-    """Fail with the database's address (password hidden) when it does not answer."""
+    """Fail with the database's address (password hidden) when it does not answer; leave no
+    connection open (gunicorn --preload forks its workers after this check)."""
     with app.app_context():
         try:
             db.session.execute(text("SELECT 1"))
@@ -99,6 +130,7 @@ def check_database(app: Flask) -> None:
             ) from error
         finally:
             db.session.remove()
+            db.engine.dispose()
 
 
 def check_ready(app: Flask) -> None:
@@ -106,6 +138,25 @@ def check_ready(app: Flask) -> None:
     check_secret_key(app)
     ensure_instance_folder(app)
     check_database(app)
+
+
+def warm_up(app: Flask) -> None:
+    """Load, before the workers fork, what every worker would otherwise load for itself: the
+    compiled templates, and per language the translations, the locale's data and the country
+    names. Workers then share it (copy-on-write) instead of each holding a copy."""
+    from babel import Locale
+    from flask_babel import get_translations
+
+    from cta_learning import content, i18n
+
+    for name in app.jinja_env.list_templates(extensions=("html", "txt")):
+        app.jinja_env.get_template(name)
+    for language in app.config["LANGUAGES"]:
+        with app.test_request_context(headers={"Accept-Language": language}):
+            get_translations()
+            i18n.country_choices()
+            Locale.parse(language).time_zones  # noqa: B018 - loads the locale's data
+            content.priorities()
 
 
 @click.command("check")

@@ -1,17 +1,15 @@
 """What every template can use: Markdown, languages, dates, and the page chrome."""
 
 from functools import lru_cache
-from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import nh3
-from flask import Blueprint, Flask, current_app, request, url_for
+from flask import Blueprint, Flask
 from flask.sansio.blueprints import BlueprintSetupState
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from markdown_it import MarkdownIt
 from markupsafe import Markup
-from werkzeug.exceptions import HTTPException
 
-from cta_learning import i18n
+from cta_learning import chrome, i18n
 from cta_learning.security import has_role, holds_role
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
@@ -66,35 +64,6 @@ def _template_globals() -> dict:
     }
 
 
-def _accepts_get(path: str) -> bool:
-    try:
-        current_app.url_map.bind(request.host).match(path, method="GET")
-    except HTTPException:  # not found, GET not allowed, or redirected elsewhere
-        return False
-    return True
-
-
-def language_return_path() -> str:
-    """Where switching language leads back: this page, or, after a form was sent to an address
-    that only takes POST, the page the form came from (else the home page)."""
-    if request.method == "GET":
-        return request.full_path.rstrip("?")
-    if _accepts_get(request.path):
-        return request.path
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and _accepts_get(referrer.path):
-        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    return url_for("pages.home")
-
-
-def _url_with_language(language: str) -> str:
-    path = language_return_path()
-    parts = urlsplit(path)
-    args = dict(parse_qsl(parts.query))
-    args["lang"] = language
-    return f"{parts.path}?{urlencode(sorted(args.items()))}"
-
-
 def add_template_values(bp: Blueprint, **values: object) -> None:
     """Give every template these values (label tables, modules) once `bp` is registered.
 
@@ -122,5 +91,8 @@ def init_app(app: Flask) -> None:
         in_language=i18n.in_language,
     )
     app.jinja_env.globals.update(
-        url_with_language=_url_with_language, language_return_path=language_return_path
+        url_with_language=chrome.url_with_language,
+        language_return_path=chrome.language_return_path,
+        site_header=chrome.site_header,
+        site_footer=chrome.site_footer,
     )

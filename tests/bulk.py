@@ -6,6 +6,8 @@ from sqlalchemy import bindparam, insert, select, update
 
 from cta_learning.accounts.models import Membership, Organisation, User
 from cta_learning.community.events.models import Event, EventPriority, Registration
+from cta_learning.community.events.versions import EVENTS
+from cta_learning.content_versions import bump
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 
@@ -159,6 +161,7 @@ def add_events(app, number: int, registrations: int = 0, per_person: int = 10) -
         )
         if registrations:
             _add_registrations(event_ids, registrations, min(per_person, number), now)
+        bump(EVENTS)  # bulk inserts bypass the flush that bumps it
         db.session.commit()
         return event_ids
 

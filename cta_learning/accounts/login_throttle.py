@@ -96,13 +96,19 @@ def claim_turn(email: str) -> datetime | None:
     return blocked_until
 
 
-def _first_failure(key: str, now: datetime) -> bool:
-    # Rows are added only here, so dropping the forgotten ones here bounds the table.
-    db.session.execute(
+def forget_idle(now: datetime) -> int:
+    """Drop the addresses not tried for FORGET_AFTER; how many were dropped."""
+    return rows_changed(
         delete(LoginThrottle)
         .where(LoginThrottle.last_attempt_at < now - FORGET_AFTER)
         .execution_options(synchronize_session=False)
     )
+
+
+def _first_failure(key: str, now: datetime) -> bool:
+    # Rows are added only here, so dropping the forgotten ones here bounds the table (and
+    # `flask clean-up` drops them daily when nobody fails a log-in).
+    forget_idle(now)
     try:
         with db.session.begin_nested():
             db.session.add(LoginThrottle(address_hash=key, failed_logins=1, last_attempt_at=now))

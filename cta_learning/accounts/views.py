@@ -49,7 +49,7 @@ def _limit(name: str):
 
 @bp.route("/signup", methods=["GET", "POST"])
 @_limit("SIGNUP_RATE_LIMIT")
-@shared_page
+@shared_page()
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.show"))
@@ -123,7 +123,7 @@ def resend_confirmation():
 
 @bp.route("/login", methods=["GET", "POST"])
 @_limit("LOGIN_RATE_LIMIT")
-@shared_page
+@shared_page()
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next"), "dashboard.show"))
@@ -176,7 +176,7 @@ def logout():
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
 @_limit("RESET_RATE_LIMIT")
-@shared_page
+@shared_page()
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():

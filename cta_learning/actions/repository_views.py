@@ -19,6 +19,7 @@ from cta_learning.actions.classification import TARGET_GROUPS
 from cta_learning.actions.models import Action, ActionPriority, ActionStatus, ActionTranslation
 from cta_learning.actions.operations import classification
 from cta_learning.actions.versions import REPOSITORY
+from cta_learning.caching import shared_page
 from cta_learning.extensions import db
 from cta_learning.forms import FilterForm as BaseFilterForm
 from cta_learning.forms import choices
@@ -132,6 +133,7 @@ def _filters_html(form: FilterForm, chosen: dict[str, str], language: str) -> Ma
 
 
 @bp.get("/")
+@shared_page(REPOSITORY, arguments=(*FilterForm.argument_names(), "page"))
 def index():
     language = i18n.current_language()
     form = FilterForm(formdata=request.args)
@@ -162,6 +164,7 @@ def index():
 
 
 @bp.get("/<int:action_id>")
+@shared_page(REPOSITORY)
 def detail(action_id: int):
     language = i18n.current_language()
     action = db.session.scalar(

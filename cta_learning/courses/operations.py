@@ -6,12 +6,13 @@ organisers)."""
 
 from typing import Any
 
+from flask import current_app, g
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
-from cta_learning import audit
+from cta_learning import audit, content_versions
 from cta_learning.access import may_use
 from cta_learning.accounts.models import User
 from cta_learning.accounts.operations import account_exporting
@@ -24,6 +25,7 @@ from cta_learning.courses.models import (
     Lesson,
     LessonProgress,
 )
+from cta_learning.courses.versions import COURSES
 from cta_learning.database import isoformat_utc
 from cta_learning.extensions import db
 from cta_learning.i18n import translated
@@ -58,18 +60,78 @@ def courses() -> list[Course]:
     )
 
 
+OUTLINES_KEPT = 16
+LESSON_TEXTS_KEPT = 256
+
+
+def _courses_version() -> tuple[int, ...]:
+    """The courses' content version, read once per request."""
+    if "cta_courses_version" not in g:
+        g.cta_courses_version = content_versions.current_many((COURSES,))
+    version: tuple[int, ...] = g.cta_courses_version
+    return version
+
+
+def _kept(name: str, limit: int) -> dict[Any, Any]:
+    """A dictionary this process keeps across requests, emptied when it holds `limit` items
+    (its keys carry the courses version, so stale items are never read, only dropped)."""
+    kept: dict[Any, Any] = current_app.extensions.setdefault(name, {})
+    if len(kept) >= limit:
+        kept.clear()
+    return kept
+
+
+def _outline(slug: str) -> Course | None:
+    """The course with its chapters and lessons, lesson texts left out, detached (three queries
+    in a session of its own)."""
+    with Session(db.engine) as session:
+        course = session.scalar(
+            select(Course)
+            .where(Course.slug == slug)
+            .options(selectinload(Course.chapters).selectinload(Chapter.lessons))
+        )
+        session.expunge_all()
+    return course
+
+
 def course_by_slug(slug: str) -> Course | None:
-    """The course with its chapters and lessons (three queries), lesson texts left out."""
-    return db.session.scalar(
-        select(Course)
-        .where(Course.slug == slug)
-        .options(selectinload(Course.chapters).selectinload(Chapter.lessons))
-    )
+    """The course with its chapters and lessons, lesson texts left out.
+
+    Read once per courses version in each process (courses change only by import), then copied
+    into the request's session without a query: a lesson page reads the outline of 29 rows
+    on every view, which cost more than the rest of the page."""
+    outlines = _kept("cta_course_outlines", OUTLINES_KEPT)
+    key = (slug, _courses_version())
+    outline = outlines.get(key)
+    if outline is None:
+        outline = _outline(slug)
+        if outline is None:  # unknown addresses are not kept
+            return None
+        outlines[key] = outline
+    return db.session.merge(outline, load=False)
+
+
+def lesson_counts() -> dict[int, int]:
+    """The number of lessons of each course, counted once per courses version in each process."""
+    counts = _kept("cta_lesson_counts", 4)
+    version = _courses_version()
+    if version not in counts:
+        rows = db.session.execute(select(Lesson.course_id, func.count()).group_by(Lesson.course_id))
+        counts[version] = {course_id: number for course_id, number in rows}
+    found: dict[int, int] = counts[version]
+    return found
 
 
 def lesson_content(lesson: Lesson, language: str) -> tuple[dict[str, Any], bool]:
-    """The lesson in `language` (else English) and whether it is that fallback."""
-    return translated(lesson.content, language)
+    """The lesson in `language` (else English) and whether it is that fallback.
+
+    The texts (every language, a few kB to a few dozen) are read once per courses version in
+    each process; callers only read them."""
+    texts = _kept("cta_lesson_texts", LESSON_TEXTS_KEPT)
+    key = (lesson.id, _courses_version())
+    if key not in texts:
+        texts[key] = lesson.content
+    return translated(texts[key], language)
 
 
 def recommended_chapters(course: Course, priority_ids: set[int]) -> set[int]:

@@ -19,7 +19,13 @@ from cta_learning.courses.models import (
     Lesson,
     LessonProgress,
 )
-from cta_learning.courses.operations import NOT_ENROLLED, NOT_OPEN, NOT_THIS_LESSON, NOT_UNLOCKED
+from cta_learning.courses.operations import (
+    NOT_ENROLLED,
+    NOT_OPEN,
+    NOT_THIS_LESSON,
+    NOT_UNLOCKED,
+    lesson_counts,
+)
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.refusals import Refused
@@ -113,7 +119,7 @@ def progress_for(course: Course, enrolment: Enrolment | None) -> Progress:
 
 
 def learner_courses(user: User) -> list[tuple[Enrolment, int, int]]:
-    """The person's enrolments with (lessons done, lessons in the course): two queries."""
+    """The person's enrolments with (lessons done, lessons in the course): three queries."""
     enrolments = db.session.scalars(
         select(Enrolment)
         .where(Enrolment.user_id == user.id)
@@ -130,13 +136,7 @@ def learner_courses(user: User) -> list[tuple[Enrolment, int, int]]:
             .group_by(LessonProgress.enrolment_id)
         ).all()
     )
-    totals = dict(
-        db.session.execute(
-            select(Lesson.course_id, func.count())
-            .where(Lesson.course_id.in_({enrolment.course_id for enrolment in enrolments}))
-            .group_by(Lesson.course_id)
-        ).all()
-    )
+    totals = lesson_counts()
     return [
         (enrolment, done.get(enrolment.id, 0), totals.get(enrolment.course_id, 0))
         for enrolment in enrolments

@@ -35,6 +35,7 @@ from cta_learning.courses.progress import (
     progress_for,
     visit,
 )
+from cta_learning.courses.versions import CERTIFICATES, COURSES
 from cta_learning.extensions import login_manager
 from cta_learning.forms import BaseForm
 from cta_learning.i18n import current_language
@@ -75,7 +76,7 @@ def _learner(course: Course) -> Progress:
 
 
 @bp.get("/courses/")
-@shared_page  # courses change only by `flask courses import`, run before the servers start
+@shared_page(COURSES)
 def catalogue():
     courses = operations.courses()
     enrolled = {}
@@ -90,6 +91,7 @@ def catalogue():
 
 
 @bp.get("/courses/<slug>/")
+@shared_page(COURSES)
 def syllabus(slug: str):
     course = _course(slug)
     progress = _learner(course)
@@ -292,6 +294,7 @@ def verify():
 
 
 @bp.get("/certificates/<code>")
+@shared_page(CERTIFICATES, COURSES)
 def certificate(code: str):
     found = certificates.certificate_by_code(code)
     if found is None:

@@ -11,13 +11,13 @@ bp = Blueprint("pages", __name__)
 
 
 @bp.get("/")
-@shared_page
+@shared_page()
 def home():
     return render_template("pages/home.html")
 
 
 @bp.get("/priorities")
-@shared_page
+@shared_page()
 def priorities():
     return render_template(
         "pages/priorities.html", priorities=content.priorities(), language=current_language()
@@ -25,7 +25,7 @@ def priorities():
 
 
 @bp.get("/faq")
-@shared_page
+@shared_page()
 def faq():
     return render_template("pages/faq.html", sections=content.faq(), language=current_language())
 

@@ -6,17 +6,19 @@ a calendar updates the entry it already holds instead of adding a second one.
 """
 
 from datetime import UTC, timedelta
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from icalendar import Alarm, Calendar
-from icalendar import Event as CalendarEvent
 
 from cta_learning.community.events.models import Event
 from cta_learning.community.events.times import in_zone
 from cta_learning.database import utcnow
 from cta_learning.security import public_url_for
+
+if TYPE_CHECKING:
+    from icalendar import Event as CalendarEvent
 
 ALARM_BEFORE = timedelta(minutes=30)
 CONTENT_TYPE = "text/calendar"
@@ -26,7 +28,12 @@ def _host() -> str:
     return urlsplit(current_app.config["PUBLIC_URL"]).hostname or "localhost"
 
 
-def _component(event: Event, with_link: bool) -> CalendarEvent:
+def _component(event: Event, with_link: bool) -> "CalendarEvent":
+    # icalendar (and dateutil) cost each web worker about 3.5 MB at start, for the few
+    # requests that make a calendar file: imported when the first one does.
+    from icalendar import Alarm
+    from icalendar import Event as CalendarEvent
+
     page = public_url_for("events.detail", event_id=event.id)
     entry = CalendarEvent()
     entry.add("uid", f"event-{event.id}@{_host()}")
@@ -56,6 +63,8 @@ def _component(event: Event, with_link: bool) -> CalendarEvent:
 
 def calendar_file(events: list[tuple[Event, bool]], name: str | None = None) -> bytes:
     """An iCalendar file of (event, show the online link) pairs."""
+    from icalendar import Calendar  # on first use, as in _component
+
     calendar = Calendar()
     calendar.add("prodid", "-//CTA Learning//Events//EN")
     calendar.add("version", "2.0")

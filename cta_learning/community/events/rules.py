@@ -83,13 +83,17 @@ def recommended_events(
     areas = priority_areas_of(organisation)
     if not areas:
         return []
-    matching = select(EventPriority.event_id).where(EventPriority.priority_id.in_(areas)).distinct()
+    # EXISTS, not IN: the next events are read in date order and the first `limit` that match
+    # end the search, however many events share the areas.
+    matching = (
+        select(EventPriority.event_id)
+        .where(EventPriority.event_id == Event.id, EventPriority.priority_id.in_(areas))
+        .exists()
+    )
     return list(
         db.session.scalars(
             select(Event)
-            .where(
-                Event.id.in_(matching), Event.status == EventStatus.PUBLISHED, Event.starts_at > now
-            )
+            .where(matching, Event.status == EventStatus.PUBLISHED, Event.starts_at > now)
             .order_by(Event.starts_at)
             .limit(limit)
         )

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from cta_learning import content, i18n
+from cta_learning.caching import shared_page
 from cta_learning.community.events import (
     calendar,
     listing,
@@ -36,6 +37,7 @@ from cta_learning.community.events.models import (
     RegistrationStatus,
 )
 from cta_learning.community.events.rules import can_manage, registration_refusal
+from cta_learning.community.events.versions import EVENTS
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.forms import choices
@@ -82,6 +84,7 @@ def priority_titles() -> dict[int, str]:
 
 
 @bp.get("/")
+@shared_page(EVENTS, arguments=(*listing.FilterForm.argument_names(), "page"), fresh_for=60)
 def index():
     form = listing.FilterForm(request.args)
     form.set_choices(i18n.current_language())
@@ -104,6 +107,7 @@ def _event(event_id: int) -> Event:
 
 
 @bp.get("/<int:event_id>")
+@shared_page(EVENTS, fresh_for=60)  # registration opens and closes with the clock
 def detail(event_id: int):
     event = _event(event_id)
     segments = db.session.scalars(

@@ -1,41 +1,25 @@
-"""The production layout on this machine: nginx (deploy/nginx.conf) in front of two gunicorn
-servers, on one PostgreSQL and one Redis, all started here on 127.0.0.1.
+"""Two gunicorn servers behind nginx (tests/layout/conftest.py): health, static files and
+compression through nginx; what one server writes the other shows; sessions and rate limits
+shared through the database and Redis.
 """
 
 import gzip
 import http.client
-import os
 import re
 import secrets
-import shutil
-import subprocess
-import sys
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
-from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
 
-from cta_learning import create_app
 from cta_learning.actions.models import Action
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
-from tests.conftest import BACKENDS, PASSWORD, TEST_CONFIG, Factories
-from tests.servers import free_port, missing, start_redis, wait_for
-from tests.test_rate_limits import ROOT, _gunicorn
+from tests.conftest import BACKENDS, PASSWORD
+from tests.layout.conftest import LOGIN_LIMIT, ROOT
 
 pytestmark = pytest.mark.skipif("postgresql" not in BACKENDS, reason="needs PostgreSQL")
-
-SITE = ROOT / "deploy" / "nginx.conf"
-LOGIN_LIMIT = 10  # CTA_LOGIN_RATE_LIMIT below
-
-
-@dataclass
-class Layout:
-    nginx: int
-    servers: tuple[int, int]
-    database: str
 
 
 @dataclass
@@ -76,104 +60,6 @@ class Browser:
     def log_in(self, port, email, password=PASSWORD, headers=None) -> int:
         body = {"csrf_token": self.csrf_token(port), "email": email, "password": password}
         return self.request(port, "POST", "/login", body, headers)[0].status
-
-
-def _nginx_config(tmp_path: Path, port: int, servers: tuple[int, int]) -> Path:
-    """The shipped site with this test's ports and checkout, inside a minimal main config."""
-    site = SITE.read_text()
-    for production, here in (
-        ("listen 80;", f"listen 127.0.0.1:{port};"),
-        ("127.0.0.1:8001;", f"127.0.0.1:{servers[0]};"),
-        ("127.0.0.1:8002;", f"127.0.0.1:{servers[1]};"),
-        ("/srv/cta-learning/", f"{ROOT}/"),
-    ):
-        assert production in site, f"deploy/nginx.conf no longer has {production!r}"
-        site = site.replace(production, here)
-    temporary = "\n".join(
-        f"  {kind}_temp_path {tmp_path / kind};"
-        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
-    )
-    config = tmp_path / "nginx.conf"
-    config.write_text(
-        ("user root root;\n" if os.geteuid() == 0 else "")
-        + "worker_processes 1;\nevents { worker_connections 128; }\n"
-        + "http {\n  include /etc/nginx/mime.types;\n  default_type application/octet-stream;\n"
-        + f"  access_log {tmp_path / 'access.log'};\n{temporary}\n{site}\n}}\n"
-    )
-    return config
-
-
-@pytest.fixture(scope="module")
-def layout(postgres_server, tmp_path_factory):
-    """PostgreSQL (upgraded by `flask db upgrade`), Redis, two gunicorn servers and nginx."""
-    nginx = shutil.which("nginx") or (os.path.exists("/usr/sbin/nginx") and "/usr/sbin/nginx")
-    if not nginx:
-        missing("nginx is not installed (apt-get install nginx)")
-    tmp_path = tmp_path_factory.mktemp("layout")
-    database = postgres_server.create_database("cta_layout")
-    flask = str(Path(sys.executable).parent / "flask")
-    environment = {**os.environ, "CTA_DATABASE_URL": database, "CTA_INSTANCE_PATH": str(tmp_path)}
-    subprocess.run(
-        [flask, "--app", "cta_learning", "db", "upgrade"],
-        cwd=ROOT,
-        env=environment,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    redis = start_redis(tmp_path)
-    processes: list[subprocess.Popen] = [redis[0]]
-    try:
-        port, servers = free_port(), (free_port(), free_port())
-        shared = {
-            **environment,
-            "CTA_ENV_NAME": "production",
-            "CTA_SECRET_KEY": secrets.token_urlsafe(48),
-            "CTA_RATELIMIT_STORAGE_URI": redis[1],
-            "CTA_REDIS_URL": redis[1],  # the shared cache
-            "CTA_RATELIMIT_ENABLED": "true",
-            "CTA_LOGIN_RATE_LIMIT": f"{LOGIN_LIMIT} per minute",
-            "CTA_PUBLIC_URL": f"http://127.0.0.1:{port}",
-            "CTA_PROXY_COUNT": "1",
-            "CTA_WORKERS": "2",
-        }
-        for number, server in enumerate(servers):
-            instance = tmp_path / f"instance{number}"  # servers share no folder
-            instance.mkdir()
-            env = {**shared, "CTA_INSTANCE_PATH": str(instance)}
-            processes.append(_gunicorn(env, server))
-        for server, process in zip(servers, processes[1:], strict=True):
-            wait_for(server, process, "/healthz")
-        config = _nginx_config(tmp_path, port, servers)
-        directives = f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;"
-        options = ["-c", str(config), "-g", directives]
-        processes.append(
-            subprocess.Popen(
-                [nginx, "-e", str(tmp_path / "error.log"), "-p", str(tmp_path), *options],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-            )
-        )
-        wait_for(port, processes[-1], "/healthz")
-        yield Layout(port, servers, database)
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            try:
-                process.communicate(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.communicate()
-
-
-@pytest.fixture(scope="module")
-def make(layout):
-    """Rows written straight into the servers' database."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": layout.database})
-    yield Factories(app)
-    with app.app_context():
-        db.engine.dispose()
 
 
 def test_nginx_answers_health_and_serves_static_files_cached_and_compressed(layout):
