@@ -11,6 +11,7 @@ changes the content can forget: the repository's in `actions/versions.py`, the e
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import String, event, select
@@ -65,23 +66,32 @@ _ALL = "SELECT name, version FROM content_versions"
 def current_many(names: tuple[str, ...]) -> tuple[int, ...]:
     """Several content versions, in the order given, in one query.
 
-    Read on a connection of its own, outside the ORM session, with the driver's cursor: a shared
-    page served from the cache costs this one query (a twentieth of the session's cost), and a
-    version is only ever read as committed."""
+    Read with the driver's cursor, outside the ORM: a shared page served from the cache costs
+    this one query (a twentieth of the session's cost). On the request's connection when it
+    holds one (one connection per request, not two), else on a pooled one."""
     driver_error = db.engine.dialect.loaded_dbapi.Error
     try:
-        connection = db.engine.raw_connection()  # the driver's cursor: a third of Core's cost
-        try:
-            cursor = connection.cursor()
-            cursor.execute(_ALL)  # a few rows: all of them, with no parameter
-            found: dict[str, int] = {name: version for name, version in cursor.fetchall()}
-            cursor.close()
-            connection.rollback()  # end the read; nothing was written
-        finally:
-            connection.close()  # back to the pool
+        if db.session().in_transaction():  # the request holds a connection: read on it
+            found = _read(db.session.connection().connection.dbapi_connection)
+        else:  # the driver's cursor on a pooled connection: a third of Core's cost
+            connection = db.engine.raw_connection()
+            try:
+                found = _read(connection.dbapi_connection)
+                connection.rollback()  # end the read; nothing was written
+            finally:
+                connection.close()  # back to the pool
     except driver_error as error:  # as SQLAlchemy raises it, so that a database down is a 503
         raise DBAPIError.instance(_ALL, (), error, driver_error) from error
     return tuple(found.get(name, 0) for name in names)
+
+
+def _read(dbapi_connection: Any) -> dict[str, int]:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(_ALL)  # a few rows: all of them, with no parameter
+        return {name: version for name, version in cursor.fetchall()}
+    finally:
+        cursor.close()
 
 
 def bump_when(name: str, changes: Callable[[Session], bool]) -> None:
