@@ -20,7 +20,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from cta_learning import version_mirror as mirror
 from cta_learning.extensions import Model, db
+
+BUMPED = "cta_bumped_versions"  # the names a session's transaction bumped
 
 
 class ContentVersion(Model):
@@ -47,6 +50,20 @@ def bump_in(session: Session, name: str) -> None:
     """Increment a content version in `session`'s transaction (usable inside a flush)."""
     connection = session.connection()
     connection.execute(_bump_statement(connection.dialect.name, name))
+    session.info.setdefault(BUMPED, set()).add(name)
+
+
+@event.listens_for(FlaskSession, "after_commit")
+def _publish(session: Session) -> None:
+    """Once the change is committed, the mirror learns its version (before the response that
+    follows the change leaves)."""
+    if session.info.pop(BUMPED, None) and mirror.active():
+        mirror.offer(read_database(on_the_session=False))  # the session is closing
+
+
+@event.listens_for(FlaskSession, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(BUMPED, None)
 
 
 def bump(name: str) -> None:
@@ -64,14 +81,24 @@ _ALL = "SELECT name, version FROM content_versions"
 
 
 def current_many(names: tuple[str, ...]) -> tuple[int, ...]:
-    """Several content versions, in the order given, in one query.
+    """Several content versions, in the order given: from the Redis mirror when there is one
+    (see `mirror`), else from the database."""
+    found = mirror.read(names)
+    if found is None:
+        found = read_database()
+        mirror.offer(found, names)
+    return tuple(found.get(name, 0) for name in names)
+
+
+def read_database(on_the_session: bool = True) -> dict[str, int]:
+    """Every content version, in one query.
 
     Read with the driver's cursor, outside the ORM: a shared page served from the cache costs
     this one query (a twentieth of the session's cost). On the request's connection when it
     holds one (one connection per request, not two), else on a pooled one."""
     driver_error = db.engine.dialect.loaded_dbapi.Error
     try:
-        if db.session().in_transaction():  # the request holds a connection: read on it
+        if on_the_session and db.session().in_transaction():  # the request holds one: on it
             found = _read(db.session.connection().connection.dbapi_connection)
         else:  # the driver's cursor on a pooled connection: a third of Core's cost
             connection = db.engine.raw_connection()
@@ -82,7 +109,7 @@ def current_many(names: tuple[str, ...]) -> tuple[int, ...]:
                 connection.close()  # back to the pool
     except driver_error as error:  # as SQLAlchemy raises it, so that a database down is a 503
         raise DBAPIError.instance(_ALL, (), error, driver_error) from error
-    return tuple(found.get(name, 0) for name in names)
+    return found
 
 
 def _read(dbapi_connection: Any) -> dict[str, int]:

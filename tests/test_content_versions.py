@@ -122,7 +122,7 @@ def test_with_redis_two_applications_share_the_count(app, make, tmp_path):
         with count_queries(second) as queries:  # counted by the first application
             html = second.test_client().get("/actions/").get_data(as_text=True)
         assert "1 action" in html and count_statements(queries) == []
-        make_action(app, organisation, user, "published")
+        make_action(first, organisation, user, "published")  # as every process: with Redis
         for application in (first, second):
             html = application.test_client().get("/actions/").get_data(as_text=True)
             assert "2 actions" in html

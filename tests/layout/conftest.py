@@ -37,6 +37,7 @@ class Layout:
     access_logs: tuple[Path, Path]  # one per gunicorn server, a line per request it served
     mail: Recorder  # what the mail worker delivered to the SMTP server
     mail_log: Path  # the mail worker's output
+    redis: str  # the shared cache, where every process also mirrors the content versions
 
     def wait_for_mail(self, to: str, subject: str, seconds: float = 20) -> EmailMessage:
         """The first message to `to` whose subject contains `subject`, once the worker sent it."""
@@ -153,7 +154,9 @@ def layout(postgres_server, tmp_path_factory):
         command = [nginx, "-e", str(tmp_path / "error.log"), "-p", str(tmp_path), *options]
         processes.append(_start(command, shared, tmp_path / "nginx.log"))
         wait_for(port, processes[-1], "/healthz")
-        yield Layout(port, servers, database, access_logs, smtp.recorder, tmp_path / "mail.log")
+        yield Layout(
+            port, servers, database, access_logs, smtp.recorder, tmp_path / "mail.log", redis[1]
+        )
     finally:
         for process in reversed(processes):
             process.terminate()
@@ -168,8 +171,10 @@ def layout(postgres_server, tmp_path_factory):
 
 @pytest.fixture(scope="package")
 def make(layout):
-    """Rows written straight into the servers' database."""
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": layout.database})
+    """Rows written straight into the servers' database, by a process with the servers' Redis
+    (as every process of the layout has: commands, timers, the mail worker)."""
+    settings = {"SQLALCHEMY_DATABASE_URI": layout.database, "REDIS_URL": layout.redis}
+    app = create_app({**TEST_CONFIG, **settings})
     yield Factories(app)
     with app.app_context():
         db.engine.dispose()
