@@ -23,7 +23,7 @@ from functools import lru_cache, wraps
 from pathlib import Path
 from typing import Any
 
-from flask import Response, current_app, make_response, request, session
+from flask import Response, current_app, request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
@@ -130,21 +130,27 @@ def _keep_locally(local: OrderedDict, key: str, copy: tuple) -> None:
         local.popitem(last=False)  # the oldest kept
 
 
+VARY = "Accept-Language, Cookie"
+
+
 def _answer(copy: tuple, versioned: bool) -> Response:
+    """The copy, or a 304 when the browser already holds it (its ETag is enough: no page is
+    served by ranges, so werkzeug's fuller `make_conditional` is not needed)."""
     parts, etag, has_form, rendered_at = copy
     if has_form:
-        response = make_response(generate_csrf().join(parts))
-        response.cache_control.no_store = True  # each visitor's token is their own
+        response = Response(generate_csrf().join(parts), mimetype="text/html")
+        response.headers["Cache-Control"] = "no-store"  # each visitor's token is their own
     else:
-        response = make_response(parts[0])
+        fresh = request.if_none_match.contains(etag)
+        response = Response(
+            None if fresh else parts[0], 304 if fresh else 200, mimetype="text/html"
+        )
         response.set_etag(etag)
         response.last_modified = rendered_at
-        if versioned:
-            response.cache_control.no_cache = True  # kept, but checked again at each visit
-        else:
-            response.cache_control.max_age = STATIC_PAGE_MAX_AGE
-    response.vary.update(("Accept-Language", "Cookie"))
-    response.make_conditional(request)  # a 304 when the browser's copy is this one
+        response.headers["Cache-Control"] = (
+            "no-cache" if versioned else f"max-age={STATIC_PAGE_MAX_AGE}"
+        )  # no-cache: kept by the browser, but checked again at each visit
+    response.headers["Vary"] = VARY
     return response
 
 
