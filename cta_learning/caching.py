@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Response, current_app, request, session
-from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from cta_learning import content_versions
 from cta_learning.extensions import cache
 from cta_learning.i18n import current_language
+from cta_learning.security import signed_in
 
 log = logging.getLogger(__name__)
 
@@ -85,10 +85,7 @@ def _page_key(versions: tuple[str, ...], arguments: Collection[str], fresh_for: 
 
 def _is_personal() -> bool:
     return bool(
-        request.method != "GET"
-        or current_user.is_authenticated
-        or session.get("_flashes")
-        or current_app.debug
+        request.method != "GET" or signed_in() or session.get("_flashes") or current_app.debug
     )
 
 

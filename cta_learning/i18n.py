@@ -18,6 +18,8 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from cta_learning.security import signed_in
+
 LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 LANGUAGE_COOKIE = "cta_lang"
 Text = TypeVar("Text")  # a text, or a lesson's content, given per language
@@ -33,7 +35,7 @@ REGION_NAMES = {
 def select_locale() -> str:
     """The user's setting, then ?lang=, then the visitor's cookie, then Accept-Language."""
     languages = current_app.config["LANGUAGES"]
-    if current_user and current_user.is_authenticated and current_user.locale in languages:
+    if signed_in() and current_user.locale in languages:
         return current_user.locale
     for choice in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
         if choice is not None and choice in languages:

@@ -5,7 +5,17 @@ from functools import wraps
 from typing import TYPE_CHECKING, TypeGuard
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import AnonymousUserMixin, current_user
@@ -35,6 +45,16 @@ def holds_role(user: "User | AnonymousUserMixin | None", role: str) -> TypeGuard
     if not user or not user.is_authenticated:
         return False
     return ROLES.index(user.role) >= ROLES.index(role)
+
+
+def signed_in() -> bool:
+    """Whether the person is signed in; a request with no sign-in at all (no person in the
+    session, no remember-me cookie) is answered without loading anyone (shared pages)."""
+    if "_user_id" not in session and current_app.config["REMEMBER_COOKIE_NAME"] not in (
+        request.cookies
+    ):
+        return False
+    return bool(current_user.is_authenticated)
 
 
 def needs_two_step(user: "User", role: str) -> bool:
