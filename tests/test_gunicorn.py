@@ -8,8 +8,6 @@ import sys
 import types
 from concurrent.futures import ThreadPoolExecutor
 
-from sqlalchemy import text
-
 from cta_learning import startup
 from cta_learning.extensions import db
 from tests.servers import free_port, wait_for
@@ -28,13 +26,15 @@ def test_the_start_up_check_leaves_no_connection_to_fork(app):
 
 def test_post_fork_forgets_the_connections_of_the_master(app, monkeypatch):
     with app.app_context():
-        db.session.execute(text("SELECT 1"))
-        db.session.remove()
+        pooled = db.engine.raw_connection()
+        master_connection = pooled.dbapi_connection  # the master's, which a worker must forget
+        pooled.close()  # back to the pool
         assert db.engine.pool.checkedin() == 1
     monkeypatch.setitem(sys.modules, "cta_learning.wsgi", types.SimpleNamespace(app=app))
     runpy.run_path(CONFIG)["post_fork"](None, None)
     with app.app_context():
         assert db.engine.pool.checkedin() == 0
+    master_connection.close()  # here the "master" is this test: it closes what it opened
 
 
 def _get(port: int, path: str) -> int:
