@@ -237,6 +237,25 @@ def resume(campaign: Campaign, by: User) -> int:
     return released
 
 
+def shown_statuses(campaigns: list[Campaign]) -> dict[int, str]:
+    """Each campaign's status as admins see it: a campaign whose recipients are all queued
+    ("sent") is still "sending" while some of its messages wait in the outbox (one query)."""
+    sent = [campaign.batch for campaign in campaigns if campaign.status == CampaignStatus.SENT]
+    waiting = set()
+    if sent:
+        waiting = set(
+            db.session.scalars(
+                select(OutboxMessage.batch)
+                .where(OutboxMessage.batch.in_(sent), OutboxMessage.status == MessageStatus.QUEUED)
+                .distinct()
+            )
+        )
+    return {
+        campaign.id: CampaignStatus.SENDING if campaign.batch in waiting else campaign.status
+        for campaign in campaigns
+    }
+
+
 def delivery_counts(campaign: Campaign) -> dict[str, int]:
     """How many of its messages are queued, held, sent or failed (one query)."""
     return dict(

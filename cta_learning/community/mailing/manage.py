@@ -81,6 +81,7 @@ def index():
         per_topic=per_topic,
         per_status=per_status,
         statuses=CAMPAIGN_STATUSES,
+        shown=campaigns.shown_statuses(page.items),
     )
 
 
@@ -134,6 +135,7 @@ def campaign(campaign_id: int):
         schedule_form=ScheduleForm(),
         button=ButtonForm(),
         statuses=CAMPAIGN_STATUSES,
+        shown=campaigns.shown_statuses([campaign]),
         audiences=AUDIENCES,
         delivery_labels=STATUS_LABELS,
     )

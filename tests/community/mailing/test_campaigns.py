@@ -135,7 +135,22 @@ def test_each_subscriber_gets_one_message_in_their_language(app, client, auth):
     assert len({unsubscribe_path(m) for m in messages.values()}) == 3
     # The admin's page counts what was queued.
     page = page_text(client.get(f"/admin/mailing/campaigns/{campaign_id}"))
-    assert "Sent" in page and "queued" in page
+    assert "<dd>Sending" in page and "queued" in page  # every recipient queued, none delivered
+
+
+def test_a_campaign_is_sending_until_its_messages_leave_the_outbox(app, client, auth, smtp):
+    make_subscriber(app, "awa@dakar.example.org", "fr")
+    make_subscriber(app, "bob@leeds.example.org", "en")
+    auth.login_as("admin")
+    campaign_id = write_campaign(client, subject_en="Spring news")
+    send_now(client, campaign_id)
+    assert load_campaign(app, campaign_id).status == "sent"  # every recipient queued
+    listing = page_text(client.get("/admin/mailing/"))
+    assert "<td>Sending</td>" in listing and "<td>Sent</td>" not in listing
+    assert "<dd>Sending" in page_text(client.get(f"/admin/mailing/campaigns/{campaign_id}"))
+    assert deliver(app) == (2, 0)
+    assert "<td>Sent</td>" in page_text(client.get("/admin/mailing/"))
+    assert "<dd>Sent" in page_text(client.get(f"/admin/mailing/campaigns/{campaign_id}"))
 
 
 def test_preview_in_each_language_and_a_test_to_oneself(app, client, auth):
