@@ -14,7 +14,6 @@ keeps the copies it served last, in front of the shared cache.
 """
 
 import hashlib
-import logging
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Collection
@@ -27,11 +26,9 @@ from flask import Response, current_app, request, session
 from flask_wtf.csrf import generate_csrf
 
 from cta_learning import content_versions
-from cta_learning.extensions import cache
+from cta_learning.extensions import cache_get, cache_set
 from cta_learning.i18n import current_language
 from cta_learning.security import signed_in
-
-log = logging.getLogger(__name__)
 
 # Longer query strings are rendered but not kept: nobody shares such an address.
 MAX_CACHED_QUERY = 300
@@ -110,15 +107,6 @@ def _copy_of(rendered: Any) -> tuple | None:
     return (html.split(token) if has_form else [html], etag, has_form, rendered_at)
 
 
-def _cache_call(method: Callable, *arguments: Any) -> Any:
-    """A cache that fails (Redis unreachable) costs a rendering, never an error."""
-    try:
-        return method(*arguments)
-    except Exception:
-        log.warning("shared cache unavailable", exc_info=True)
-        return None
-
-
 def _keep_locally(local: OrderedDict, key: str, copy: tuple) -> None:
     """Keep the most used copies in the process too: a key names one content, so a copy kept
     here is as fresh as the shared one, and costs no round trip to Redis."""
@@ -171,13 +159,13 @@ def shared_page(
             local = current_app.extensions.setdefault("cta_shared_pages", OrderedDict())
             copy = local.get(key)
             if copy is None:
-                copy = _cache_call(cache.get, key)
+                copy = cache_get(key)
                 if copy is None:
                     rendered = view(*args, **kwargs)
                     copy = _copy_of(rendered)
                     if copy is None:
                         return rendered
-                    _cache_call(cache.set, key, copy)
+                    cache_set(key, copy)
                 _keep_locally(local, key, copy)
             return _answer(copy, versioned=bool(versions or fresh_for))
 

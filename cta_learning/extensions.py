@@ -1,6 +1,7 @@
 """Extension objects, bound to the application in create_app()."""
 
-from typing import TYPE_CHECKING
+import logging
+from typing import TYPE_CHECKING, Any
 
 from flask import request
 from flask_babel import Babel
@@ -45,3 +46,20 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=_client_address, default_limits=[])
 # Redis when CTA_REDIS_URL is set, else a SimpleCache per process (see create_app).
 cache = Cache()
+
+
+def cache_get(key: str) -> Any:
+    """The cached value, or None: a cache that fails (Redis unreachable) only costs the work."""
+    try:
+        return cache.get(key)
+    except Exception:
+        logging.getLogger(__name__).warning("cache unavailable for %s", key, exc_info=True)
+        return None
+
+
+def cache_set(key: str, value: Any) -> None:
+    """Keep a value; a cache that fails keeps nothing, and says so in the log."""
+    try:
+        cache.set(key, value)
+    except Exception:
+        logging.getLogger(__name__).warning("cache unavailable for %s", key, exc_info=True)

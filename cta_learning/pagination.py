@@ -5,16 +5,13 @@ filters narrow a longer list. A count can be cached under a key that carries a c
 (see content_versions), so it is counted once per change rather than once per request.
 """
 
-import logging
 from dataclasses import dataclass
 from math import ceil
 
 from flask import abort, request
 from sqlalchemy import func, select
 
-from cta_learning.extensions import cache, db
-
-log = logging.getLogger(__name__)
+from cta_learning.extensions import cache_get, cache_set, db
 
 MAX_PAGE = 500
 
@@ -56,17 +53,10 @@ def _total(count_query, cache_key: str | None) -> int:
     """The count, from the cache when a key is given; a cache that fails only costs a count."""
     if cache_key is None:
         return db.session.scalar(count_query) or 0
-    try:
-        total = cache.get(cache_key)
-    except Exception:  # e.g. Redis unreachable: count, as without a cache
-        log.warning("cache unavailable for %s", cache_key, exc_info=True)
-        total = None
+    total = cache_get(cache_key)
     if total is None:
         total = db.session.scalar(count_query) or 0
-        try:
-            cache.set(cache_key, total)
-        except Exception:
-            log.warning("cache unavailable for %s", cache_key, exc_info=True)
+        cache_set(cache_key, total)
     return total
 
 
