@@ -4,6 +4,7 @@ import os
 import re
 import shutil
 import time
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -80,6 +81,46 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    """A page the width of a phone (390 px), on a touch screen."""
+    context = browser.new_context(
+        base_url=live_server.url,
+        locale="en-GB",
+        timezone_id="America/Bogota",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+    )
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+SCREENSHOTS = Path(os.environ.get("CTA_SCREENSHOTS", "build/screenshots"))
+
+
+def screenshot(page, name: str) -> Path:
+    """Save a full-page screenshot as build/screenshots/<name>.png (CTA_SCREENSHOTS to move it)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    page.screenshot(path=path, full_page=True)
+    return path
+
+
+def overflowing(page) -> list[str]:
+    """The elements wider than the window (what would scroll sideways on a phone)."""
+    return page.evaluate(
+        """() => {
+            const width = document.documentElement.clientWidth;
+            return [...document.querySelectorAll('body *')]
+                .filter((e) => e.getBoundingClientRect().right > width + 1)
+                .map((e) => e.tagName.toLowerCase() + (e.className ? '.' + e.className : ''));
+        }"""
+    )
 
 
 def log_in(page, email: str) -> None:

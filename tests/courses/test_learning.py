@@ -94,6 +94,23 @@ def test_visitors_see_the_catalogue_syllabus_and_preview_only(client, course):
     assert client.get(f"{COURSE}/people-on-the-move/").status_code == 302  # to log in
 
 
+def test_the_syllabus_names_each_chapters_priority_areas_in_the_page_language(app, client, course):
+    from markupsafe import escape
+
+    from cta_learning import content
+
+    with app.app_context():
+        titles = {p.id: p for p in content.priorities()}
+    syllabus = client.get(f"{COURSE}/?lang=fr").get_data(as_text=True)
+    links = re.findall(r'<ul class="chapter-priorities">(.*?)</ul>', syllabus, re.S)
+    assert links, "no chapter names its priority areas"
+    named = " ".join(links)
+    assert any(
+        f'/priorities#{p.slug}">{escape(p.title["fr"])}</a>' in named for p in titles.values()
+    )
+    assert "<abbr" not in " ".join(links)
+
+
 # --- lessons and progress --------------------------------------------------------------------
 
 
