@@ -4,6 +4,8 @@ VENV ?= .venv
 FLASK = $(VENV)/bin/flask --app cta_learning
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in the demo's emails lead to the address served here, unless CTA_PUBLIC_URL is set.
+run serve: export CTA_PUBLIC_URL ?= http://$(if $(filter 0.0.0.0,$(HOST)),127.0.0.1,$(HOST)):$(PORT)
 
 .PHONY: run test check install install-dev serve lint translations bench clean
 

@@ -44,6 +44,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _finish_config(app: Flask) -> None:
     """Derive settings that depend on others, and refuse unsafe production settings."""
     startup.check_secret_key(app)
+    app.config["PUBLIC_URL"] = startup.public_url(app)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
         url = app.config["DATABASE_URL"]
         if not url:

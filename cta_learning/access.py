@@ -211,6 +211,7 @@ def _email_benefits(user: User, organisation: Organisation) -> None:
         organisation=organisation,
         benefits=[BENEFIT_LABELS[benefit] for benefit in BENEFITS],
         link=public_url_for("dashboard.show"),
+        mailing_link=public_url_for("mailing.mine"),  # the member's own subscription
     )
 
 

@@ -2,19 +2,24 @@
 
 import logging
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cta_learning.database import utcnow
 from cta_learning.extensions import Model, db
+
+if TYPE_CHECKING:
+    from cta_learning.accounts.models import User
 
 log = logging.getLogger("cta_learning.audit")
 
 
 class AuditEvent(Model):
     __tablename__ = "audit_events"
+    # The audit log page finds an organisation's or a person's events by their subject.
+    __table_args__ = (Index("ix_audit_events_subject", "subject_type", "subject_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -25,6 +30,8 @@ class AuditEvent(Model):
     subject_type: Mapped[str] = mapped_column(String(40))
     subject_id: Mapped[int | None]
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Read-only, and loaded only when asked for (the audit log page joins it).
+    actor: Mapped["User | None"] = relationship(viewonly=True, lazy="raise")
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.verb} {self.subject_type}:{self.subject_id}>"

@@ -62,7 +62,12 @@ def _query_part(arguments: Collection[str]) -> str | None:
     return "&".join(f"{name}={value}" for name in names for value in request.args.getlist(name))
 
 
-def _page_key(versions: tuple[str, ...], arguments: Collection[str], fresh_for: int) -> str | None:
+def _page_key(
+    versions: tuple[str, ...],
+    arguments: Collection[str],
+    fresh_for: int,
+    varies: Callable[[], str] | None = None,
+) -> str | None:
     query = _query_part(arguments)
     if query is None:
         return None
@@ -76,6 +81,7 @@ def _page_key(versions: tuple[str, ...], arguments: Collection[str], fresh_for: 
         query,
         repr(numbers),
         str(bucket),
+        varies() if varies is not None else "",
     )
     return "page:" + hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()[:40]
 
@@ -140,12 +146,17 @@ def _answer(copy: tuple, versioned: bool) -> Response:
 
 
 def shared_page(
-    *versions: str, arguments: Collection[str] = (), fresh_for: int = 0
+    *versions: str,
+    arguments: Collection[str] = (),
+    fresh_for: int = 0,
+    varies: Callable[[], str] | None = None,
 ) -> Callable[[Callable], Callable]:
     """Serve visitors a shared copy of the page, rendered again when `versions` change.
 
     `arguments` names the query arguments the page reads (filters, page number); `fresh_for`
-    (seconds) renders again at least that often, for pages that change with the clock.
+    (seconds) renders again at least that often, for pages that change with the clock;
+    `varies` returns what else of the request the page shows (a copy for each value; it must
+    come from a short list, like the time zone guessed from Accept-Language).
     """
 
     def decorate(view: Callable) -> Callable:
@@ -153,7 +164,7 @@ def shared_page(
         def wrapped(*args: Any, **kwargs: Any) -> Any:
             if _is_personal():
                 return view(*args, **kwargs)
-            key = _page_key(versions, arguments, fresh_for)
+            key = _page_key(versions, arguments, fresh_for, varies)
             if key is None:
                 return view(*args, **kwargs)
             local = current_app.extensions.setdefault("cta_shared_pages", OrderedDict())

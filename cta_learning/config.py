@@ -9,7 +9,9 @@ class DefaultConfig:
     # Core
     SECRET_KEY = DEVELOPMENT_SECRET_KEY
     ENV_NAME = "development"  # CTA_ENV_NAME=production refuses the development secret key
-    PUBLIC_URL = "http://127.0.0.1:5000"
+    # Empty: the address the development server serves (startup.public_url); production
+    # refuses to start without it.
+    PUBLIC_URL = ""
     DATABASE_URL = ""  # empty: SQLite file in the instance folder
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024

@@ -14,8 +14,10 @@ from flask import Blueprint, render_template
 from cta_learning.access import BENEFIT_LABELS, standing
 from cta_learning.accounts.models import Organisation, User
 from cta_learning.actions.operations import recent_actions
+from cta_learning.community.events.listing import load_translations
 from cta_learning.community.events.registration_operations import upcoming_for
 from cta_learning.community.events.rules import recommended_events
+from cta_learning.community.mailing.subscriptions import subscription_of
 from cta_learning.community.mgi.operations import latest_request
 from cta_learning.courses.progress import learner_courses
 from cta_learning.database import utcnow
@@ -42,13 +44,15 @@ def courses_section(user: User, organisation: Organisation | None) -> dict[str, 
 
 
 def events_section(user: User, organisation: Organisation | None) -> dict[str, Any]:
-    """The person's next events, and upcoming ones in their organisation's priority areas."""
+    """The person's next events, and upcoming ones in their organisation's priority areas, with
+    their translations (one query more, when there are events)."""
     now = utcnow()
     mine = upcoming_for(user, now)
     taken = {event.id for _registration, event in mine}
     suggested = [
         event for event in recommended_events(organisation, now, limit=6) if event.id not in taken
     ]
+    load_translations([*(event for _registration, event in mine), *suggested[:3]])
     return {"my_events": mine, "recommended_events": suggested[:3]}
 
 
@@ -57,12 +61,18 @@ def mgi_section(user: User, organisation: Organisation | None) -> dict[str, Any]
     return {"mgi_request": latest_request(organisation)}
 
 
+def mailing_section(user: User, organisation: Organisation | None) -> dict[str, Any]:
+    """The person's own mailing-list subscription, with its topics (one query)."""
+    return {"subscription": subscription_of(user)}
+
+
 SECTIONS: tuple[Section, ...] = (
     access_section,
     actions_section,
     courses_section,
     mgi_section,
     events_section,
+    mailing_section,
 )
 
 

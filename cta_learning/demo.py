@@ -24,6 +24,7 @@ from cta_learning.actions.models import Action
 from cta_learning.community.events import operations as events
 from cta_learning.community.events.models import Event, Registration
 from cta_learning.community.events.operations import EventDetails
+from cta_learning.community.events.texts import EVENT_TEXTS
 from cta_learning.community.events.times import in_zone, to_utc
 from cta_learning.database import utcnow
 from cta_learning.demo_mailing import seed_mailing, seed_mgi
@@ -240,14 +241,19 @@ def _demo_event(spec: dict, organiser: User, users: dict, now: datetime, series=
     starts_at = _at(day, spec["start"], zone)
     ends_at = _at(spec.get("end_day", day), spec["end"], zone)
     deadline = spec.get("deadline_days")
+    language = spec.get("language", "en")
+    texts = {
+        language: {name: spec.get(name, "") for name in EVENT_TEXTS},
+        # Other languages, as {language: {title: …, summary: …}}.
+        **{
+            other: {name: given.get(name, "") for name in EVENT_TEXTS}
+            for other, given in spec.get("translations", {}).items()
+        },
+    }
     values = {
         "kind": spec["kind"],
         "format": "online",
-        "title": spec["title"],
-        "summary": spec["summary"],
-        "description": spec["description"],
-        "objectives": spec.get("objectives", ""),
-        "expected_results": spec.get("expected_results", ""),
+        "language": language,
         "timezone": zone,
         "online_url": None if ends_at <= now else "https://meet.example.org/cta-demo",
         "venue": None,
@@ -257,14 +263,18 @@ def _demo_event(spec: dict, organiser: User, users: dict, now: datetime, series=
         "requires_approval": False,
     }
     details = EventDetails(
-        values, starts_at, ends_at, spec.get("capacity"), priority_ids=spec["priorities"]
+        values,
+        starts_at,
+        ends_at,
+        spec.get("capacity"),
+        priority_ids=spec["priorities"],
+        texts=texts,
     )
     event = events.create_event(details, organiser, series)
     for item in spec.get("agenda", ()):
         segment = {
             "kind": item["kind"],
-            "title": item["title"],
-            "guiding_question": item["question"],
+            "texts": {language: {"title": item["title"], "guiding_question": item["question"]}},
             "starts_at": _at(day, item["start"], zone),
             "ends_at": _at(day, item["end"], zone),
         }
@@ -327,6 +337,7 @@ def seed_demo() -> None:
         default = f"member of {organisation.name}" if organisation else user.role
         click.echo(f"  {user.email:<42} {DESCRIPTIONS.get(user.email, default)}")
     click.echo("Events: 2 past (with agenda and summary) and 3 upcoming, at /events/.")
+    click.echo(f"Links in emails lead to {current_app.config['PUBLIC_URL']} (CTA_PUBLIC_URL).")
     click.echo(
         "The admin and the organiser sign in with two steps. Either add this development-only\n"
         f"key to an authenticator app: {two_factor.DEVELOPMENT_SECRET}\n"

@@ -11,7 +11,7 @@ from zoneinfo import available_timezones
 
 import click
 import yaml
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 from flask import current_app, request
 from flask_babel import get_locale
@@ -144,6 +144,19 @@ def country_name(code: str | None) -> str:
     if not code:
         return ""
     return Locale.parse(current_language()).territories.get(code, code)
+
+
+@lru_cache(maxsize=64)
+def _language_name(code: str, language: str) -> str:
+    try:
+        return Locale.parse(code.replace("-", "_")).get_display_name(language) or code
+    except (ValueError, UnknownLocaleError):
+        return code
+
+
+def language_name(code: str | None) -> str:
+    """A language's name in the reader's language ("anglais" on a French page), from Babel."""
+    return _language_name(code, current_language()) if code else ""
 
 
 def region_name(region: str | None) -> str:

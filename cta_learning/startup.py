@@ -74,6 +74,25 @@ def check_secret_key(app: Flask) -> None:
         )
 
 
+def public_url(app: Flask) -> str:
+    """CTA_PUBLIC_URL, the address links in emails lead to. Without it, production refuses to
+    start (a guess would send people to a wrong address); elsewhere it is the address the
+    development server serves: FLASK_RUN_HOST and FLASK_RUN_PORT as `flask run` reads them
+    (`make run` sets CTA_PUBLIC_URL from its HOST and PORT), else http://127.0.0.1:5000."""
+    url = str(app.config.get("PUBLIC_URL") or "").strip()
+    if url:
+        return url
+    if app.config["ENV_NAME"] == "production":
+        raise StartupError(
+            "CTA_PUBLIC_URL is empty: production needs the address people reach the site at, "
+            "which every link in emails leads to (for example https://learning.example.org)."
+        )
+    host = os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    if host in ("0.0.0.0", "::"):  # noqa: S104 - every interface: this machine is one of them
+        host = "127.0.0.1"
+    return f"http://{host}:{os.environ.get('FLASK_RUN_PORT') or 5000}"
+
+
 def configure_logging(app: Flask) -> None:
     """Log to stderr at LOG_LEVEL: as JSON lines with CTA_REQUEST_LOG=json, else as text."""
     mode = str(app.config["REQUEST_LOG"] or "").strip().lower()

@@ -88,6 +88,7 @@ def init_app(app: Flask) -> None:
         currency=lambda amount, code: format_currency(amount, code or "USD"),
         country=i18n.country_name,
         region=i18n.region_name,
+        language_name=i18n.language_name,
         in_language=i18n.in_language,
     )
     app.jinja_env.globals.update(

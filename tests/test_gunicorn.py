@@ -76,7 +76,7 @@ def test_two_preloaded_workers_serve_database_pages(tmp_path, redis_url):  # noq
 
 def test_a_worker_imports_no_rare_or_test_only_library(tmp_path):
     """What only rare paths use is imported there, so it costs no worker memory at start."""
-    rare = ["icalendar", "aiosmtpd", "openpyxl", "segno", "PIL", "alembic"]
+    rare = ["icalendar", "aiosmtpd", "openpyxl", "segno", "PIL", "alembic", "weasyprint"]
     code = "import sys, cta_learning.wsgi; print(' '.join(m for m in sys.argv[1:] if m in sys.modules))"
     env = {
         **os.environ,

@@ -22,6 +22,7 @@ DOWN = "The platform cannot reach its database right now."
 def production(tmp_path, **config):
     return {
         "ENV_NAME": "production",
+        "PUBLIC_URL": "https://learning.example.org",
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}",
         **config,
     }

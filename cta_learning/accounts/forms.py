@@ -23,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from cta_learning import i18n
+from cta_learning import i18n, timezones
 from cta_learning.forms import (
     BaseForm,
     MultiCheckboxField,
@@ -102,7 +102,7 @@ class LanguageTimezoneMixin:
     timezone = SelectField(_l("Time zone"), default="UTC")
 
     def set_timezone_choices(self) -> None:
-        self.timezone.choices = choices(i18n.timezone_choices())
+        self.timezone.choices = timezones.grouped_timezone_choices()
 
 
 class SignupForm(LanguageTimezoneMixin, BaseForm):

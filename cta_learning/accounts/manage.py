@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
-from cta_learning import access
+from cta_learning import access, audit_listing
 from cta_learning.accounts import organisation_operations, user_admin_operations
 from cta_learning.accounts.forms import GrantForm, TransferForm
 from cta_learning.accounts.models import Membership, Organisation, User
@@ -15,7 +15,9 @@ from cta_learning.accounts.two_factor import require_fresh_auth
 from cta_learning.extensions import db
 from cta_learning.forms import BaseForm
 from cta_learning.pagination import count_of, paginate
+from cta_learning.refusals import Refused, WayForward
 from cta_learning.security import ROLE_LABELS, ROLES, require_role
+from cta_learning.spreadsheets import csv_response
 
 bp = Blueprint("accounts_manage", __name__, url_prefix="/admin")
 
@@ -162,3 +164,42 @@ def revoke_grant(organisation_id: int, grant_id: int):
         access.revoke(grant, "withdrawn by the secretariat", current_user)
         flash(_("The manual grant is withdrawn."), "success")
     return redirect(url_for("accounts_manage.organisation", organisation_id=organisation_id))
+
+
+def _audit_filters() -> tuple[audit_listing.AuditFilterForm, audit_listing.AuditFilters | None]:
+    """The log's filter form, and its filters (None when a value is wrong)."""
+    form = audit_listing.AuditFilterForm(request.args)
+    form.set_choices()
+    if not form.validate():
+        return form, None
+    return form, audit_listing.filters_from(form, current_user.timezone)
+
+
+@bp.get("/audit-log")
+def audit_log():
+    """Every change audited, newest first, filtered by organisation, person, kind and dates."""
+    form, filters = _audit_filters()
+    if filters is None:
+        return render_template("accounts_manage/audit_log.html", form=form, page=None), 400
+    query = audit_listing.listing(filters)
+    page = paginate(query, count_of(query), audit_listing.PER_PAGE)
+    return render_template(
+        "accounts_manage/audit_log.html",
+        form=form,
+        page=page,
+        entries=audit_listing.entries(page.items),
+        arguments=form.arguments(),
+    )
+
+
+@bp.get("/audit-log.csv")
+def audit_log_export():
+    _form, filters = _audit_filters()
+    if filters is None:
+        raise Refused(
+            _("These filters are not valid: correct them on the audit log page."),
+            400,
+            WayForward(_("Open the audit log"), "accounts_manage.audit_log"),
+        )
+    rows = audit_listing.export_rows(audit_listing.listing(filters))
+    return csv_response("audit-log.csv", audit_listing.EXPORT_COLUMNS, rows, stream=True)

@@ -26,6 +26,7 @@ from cta_learning.database import utcnow
 from cta_learning.extensions import db, limiter, login_manager
 from cta_learning.i18n import current_language
 from cta_learning.security import require_role, safe_next
+from cta_learning.timezones import guessed_timezone
 
 bp = Blueprint("auth", __name__)
 
@@ -49,7 +50,7 @@ def _limit(name: str):
 
 @bp.route("/signup", methods=["GET", "POST"])
 @_limit("SIGNUP_RATE_LIMIT")
-@shared_page()
+@shared_page(varies=guessed_timezone)  # a copy per time zone preselected
 def signup():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.show"))
@@ -57,6 +58,7 @@ def signup():
     form.set_timezone_choices()
     if request.method == "GET":
         form.locale.data = current_language()
+        form.timezone.data = guessed_timezone()
     if form.validate_on_submit():
         # A taken address gets the same answer; its owner is told by email instead.
         operations.create_user(

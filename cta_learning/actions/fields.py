@@ -59,6 +59,16 @@ def values(action: Action, names: tuple[str, ...]) -> dict[str, Any]:
     return {name: BY_NAME[name].value(action) for name in names}
 
 
+# Set when a draft is made (from the page's language), so it does not count as an answer.
+SET_ON_CREATION = frozenset({"language"})
+
+
+def is_blank(action: Action) -> bool:
+    """Whether nobody has entered anything in the action yet."""
+    entered = values(action, tuple(f.name for f in FIELDS if f.name not in SET_ON_CREATION))
+    return all(value is None or value is False or value in ("", []) for value in entered.values())
+
+
 def snapshot(action: Action) -> dict[str, Any]:
     """The correctable fields as JSON values, to record a correction's before and after."""
     return {name: _as_json(value) for name, value in values(action, CORRECTED).items()}

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select, update
+from sqlalchemy.orm import selectinload
 
 from cta_learning import access, audit
 from cta_learning.accounts.models import Organisation, User
@@ -78,6 +79,40 @@ def create_draft(organisation: Organisation, by: User, language: str) -> Action:
     db.session.flush()
     audit.record("action.drafted", action, by)
     return action
+
+
+def start_draft(organisation: Organisation, by: User, language: str) -> Action:
+    """The organisation's untouched blank draft if it has one, else a new draft."""
+    untitled = db.session.scalars(
+        select(Action)
+        .where(
+            Action.organisation_id == organisation.id,
+            Action.status == ActionStatus.DRAFT,
+            Action.title == "",
+            Action.description == "",
+        )
+        .order_by(Action.id)
+        .options(selectinload(Action.priority_links))
+    )
+    blank = next((action for action in untitled if fields.is_blank(action)), None)
+    return blank or create_draft(organisation, by, language)
+
+
+def draft_to_resume(organisation_id: int) -> Action | None:
+    """The organisation's most recently changed editable action (two queries)."""
+    return db.session.scalar(
+        select(Action)
+        .where(Action.organisation_id == organisation_id, Action.status.in_(EDITABLE_STATUSES))
+        .order_by(Action.updated_at.desc(), Action.id.desc())
+        .limit(1)
+        .options(selectinload(Action.priority_links))
+    )
+
+
+def next_step(action: Action) -> str | None:
+    """The first step with answers still needed; None when only the review is left."""
+    incomplete = missing(action)
+    return next((step for step in fields.STEPS if step in incomplete), None)
 
 
 def apply_fields(action: Action, data: dict[str, Any]) -> None:

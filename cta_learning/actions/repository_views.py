@@ -51,6 +51,11 @@ def duration(action: Action) -> str:
 bp.add_app_template_filter(duration, "action_duration")
 
 
+def priority_titles(language: str) -> dict[int, str]:
+    """The priority areas' titles by id, as an action's page lists them."""
+    return {p.id: p.title[language] for p in content.priorities()}
+
+
 class FilterForm(BaseFilterForm):
     """The repository's filters: a GET form, so it works without JavaScript."""
 
@@ -159,7 +164,7 @@ def index():
         filters=chosen,
         language=language,
         filters_html=_filters_html(form, chosen, language),
-        priorities={p.id: p.title[language] for p in content.priorities()},
+        priorities=priority_titles(language),
     )
 
 
@@ -182,5 +187,6 @@ def detail(action_id: int):
         translation=translation,
         language=language,
         classification=classification(action),
-        priorities={p.id: p.title[language] for p in content.priorities()},
+        priorities=priority_titles(language),
+        level=1,
     )

@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from cta_learning import content
 from cta_learning.accounts.membership_rules import require_membership
 from cta_learning.accounts.models import Membership
 from cta_learning.actions import fields, operations
@@ -17,6 +16,7 @@ from cta_learning.actions.forms import (
     CorrectionRequestForm,
 )
 from cta_learning.actions.models import SUBMITTED_STATUSES, Action
+from cta_learning.actions.repository_views import priority_titles
 from cta_learning.extensions import db
 from cta_learning.forms import BaseForm
 from cta_learning.i18n import current_language
@@ -42,7 +42,7 @@ def index(membership: Membership):
         .where(Action.organisation_id == membership.organisation_id)
         .order_by(Action.created_at.desc())
     ).all()
-    return render_template("actions/mine.html", actions=actions, form=BaseForm())
+    return render_template("actions/mine.html", actions=actions)
 
 
 @bp.post("/new")
@@ -50,8 +50,27 @@ def index(membership: Membership):
 def create(membership: Membership):
     if not BaseForm().validate_on_submit():
         abort(400)
-    action = operations.create_draft(membership.organisation, current_user, current_language())
+    action = operations.start_draft(membership.organisation, current_user, current_language())
     return redirect(url_for("actions.step", action_id=action.id, step=fields.STEPS[0]))
+
+
+def draft_to_resume() -> Action | None:
+    """The signed-in member's organisation's draft to resume, for "Resume your draft"."""
+    membership = current_user.membership if current_user.is_authenticated else None
+    return operations.draft_to_resume(membership.organisation_id) if membership else None
+
+
+def resume_url(action: Action) -> str:
+    """Where a draft picks up: its first step with answers still needed, else the review."""
+    step = operations.next_step(action)
+    if step is None:
+        return url_for("actions.review", action_id=action.id)
+    return url_for("actions.step", action_id=action.id, step=step)
+
+
+# Every page that offers to start an action offers to resume a draft first (actions/_start.html).
+bp.add_app_template_global(draft_to_resume, "draft_to_resume")
+bp.add_app_template_global(resume_url, "resume_url")
 
 
 def _fill(form, action: Action, step: str) -> None:
@@ -116,15 +135,19 @@ def _after_save(action: Action, step: str) -> str:
 @require_membership()
 def review(membership: Membership, action_id: int):
     action = _own_action(membership, action_id)
+    language = current_language()
     return render_template(
         "actions/review.html",
         action=action,
         missing=operations.missing(action),
         classification=operations.classification(action),
+        steps=fields.STEPS,
         step_titles=STEP_TITLES,
         field_labels=FIELD_LABELS,
-        priorities={p.id: p for p in content.priorities()},
-        language=current_language(),
+        priorities=priority_titles(language),
+        level=2,
+        language=language,
+        translation=None,  # the member reviews the text they wrote
         form=BaseForm(),
     )
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from cta_learning import audit
+from cta_learning import audit, printing
 from cta_learning.accounts.models import User
 from cta_learning.courses.models import Certificate, Enrolment
 from cta_learning.database import utcnow
@@ -36,20 +36,47 @@ def finish_if_complete(progress: "Progress") -> Certificate | None:
     certificate = Certificate(
         code=_new_code(),
         enrolment_id=enrolment.id,
-        course_id=enrolment.course_id,
+        course=progress.course,
         name=user.name,
         issued_at=enrolment.completed_at,
     )
     db.session.add(certificate)
     db.session.flush()
     audit.record("course.completed", user, user, course=progress.course.slug)
+    try:
+        document = certificate_pdf(certificate, user.locale, user.timezone)
+        attachments = [printing.attachment(document, pdf_filename(certificate))]
+    except printing.PrintingFailed:
+        # The course is still complete: the email then says where to download the PDF.
+        attachments = []
     email_user(
         user,
         "course_completed",
         course_title=translated(progress.course.title, user.locale)[0],
         certificate_url=public_url_for("courses.certificate", code=certificate.code),
+        attachments=attachments,
+        attached=bool(attachments),
     )
     return certificate
+
+
+def pdf_filename(certificate: Certificate) -> str:
+    return f"certificate-{certificate.course.slug}.pdf"
+
+
+def certificate_pdf(certificate: Certificate, locale: str, zone: str) -> bytes:
+    """The certificate printed in `locale`, dated in `zone`, with the address that checks it."""
+    check_url = public_url_for("courses.certificate", code=certificate.code)
+    return printing.render_pdf(
+        "courses/certificate_pdf.html",
+        locale,
+        name=printing.shorten(certificate.name),
+        course_title=translated(certificate.course.title, locale)[0],
+        issued_on=printing.local_date(certificate.issued_at, zone, locale),
+        code=certificate.code,
+        check_url=check_url,
+        qr=printing.qr_code(check_url),
+    )
 
 
 def certificate_for(enrolment: Enrolment | None) -> Certificate | None:

@@ -1,6 +1,7 @@
 """`flask courses check` validates course folders; `flask courses import` writes them."""
 
 import os
+from collections.abc import Iterator
 
 import click
 from flask import current_app
@@ -8,7 +9,8 @@ from flask.cli import with_appcontext
 
 from cta_learning.content import priority_ids
 from cta_learning.courses.content import CourseFiles, read_course
-from cta_learning.courses.importing import import_course
+from cta_learning.courses.importing import import_course, is_web_media, media_folder
+from cta_learning.courses.recording import make_recording, missing_programs, set_duration
 from cta_learning.extensions import db
 
 
@@ -75,3 +77,56 @@ def import_command(paths: tuple[str, ...]) -> None:
                 f"{report.removed} removed."
             )
     db.session.commit()
+
+
+@courses.command("media")
+@click.option("--lesson", "only_lessons", multiple=True, help="Only this lesson (repeatable).")
+@click.option("--language", "only_languages", multiple=True, help="Only this language.")
+@click.argument("paths", nargs=-1, type=click.Path(file_okay=False))
+@with_appcontext
+def media_command(
+    only_lessons: tuple[str, ...], only_languages: tuple[str, ...], paths: tuple[str, ...]
+) -> None:
+    """Make the recordings of video and podcast lessons from their transcripts (content/media/).
+
+    Writes each file the lesson names (media, captions, poster) and the real duration into the
+    lesson's header; media hosted elsewhere is left alone.
+    """
+    if missing_programs():
+        click.echo(f"Install {', '.join(missing_programs())} first.", err=True)
+        raise SystemExit(1)
+    results = _read_all(paths)
+    if any(result.problems for result in results):
+        raise SystemExit(1)
+    folder = media_folder()
+    os.makedirs(folder, exist_ok=True)
+    for result in results:
+        for lesson_id, kind, language, text in _recordings(result):
+            if (only_lessons and lesson_id not in only_lessons) or (
+                only_languages and language not in only_languages
+            ):
+                continue
+            paths_of = {"media": text["media"], "poster": text.get("poster")}
+            paths_of["captions"] = (text.get("captions") or {}).get(language)
+            local = {
+                name: os.path.join(folder, file)
+                for name, file in paths_of.items()
+                if file and not is_web_media(file)
+            }
+            made = make_recording(kind, language, text["title"], text["body"], local)
+            set_duration(
+                os.path.join(result.path, "lessons", f"{lesson_id}.{language}.md"), made.duration
+            )
+            for path, size in made.files.items():
+                click.echo(f"{path}: {size / 1e6:.2f} MB, {made.duration / 60:.1f} min")
+
+
+def _recordings(result: CourseFiles) -> Iterator[tuple[str, str, str, dict]]:
+    """(lesson id, kind, language, lesson) of each video and podcast whose media is a file here."""
+    chapters = result.course["chapters"] if result.course else []
+    for ref in (ref for chapter in chapters for ref in chapter["lessons"]):
+        if ref["kind"] in ("video", "podcast"):
+            for language in result.languages:
+                text = result.lessons[(ref["id"], language)]
+                if not is_web_media(text["media"]):
+                    yield ref["id"], ref["kind"], language, text

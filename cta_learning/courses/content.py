@@ -14,6 +14,14 @@ IDENTIFIER = validate.Regexp(
     r"^[a-z0-9][a-z0-9-]*$", error="use lower-case letters, digits, dashes"
 )
 _FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.DOTALL)
+# A file of content/media/ (a plain name: no folder, so nothing outside it) or a web address.
+MEDIA_REFERENCE = [
+    validate.Length(min=1, max=500),
+    validate.Regexp(
+        r"^(https://\S+|[A-Za-z0-9][A-Za-z0-9._-]*)$",
+        error="a file name under content/media/ or an https URL",
+    ),
+]
 
 
 class LessonRefSchema(Schema):
@@ -148,8 +156,13 @@ class LessonHeaderSchema(Schema):
 
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     minutes = fields.Integer(load_default=5, validate=validate.Range(min=1, max=180))
-    media = fields.String(validate=validate.Length(min=1, max=500))
+    media = fields.String(validate=MEDIA_REFERENCE)
     duration = fields.String(validate=validate.Regexp(r"^\d{1,3}:[0-5]\d$"))
+    captions = fields.Dict(  # WebVTT captions of the recording, by the language they are in
+        keys=fields.String(validate=validate.OneOf(LANGUAGES)),
+        values=fields.String(validate=MEDIA_REFERENCE),
+    )
+    poster = fields.String(validate=MEDIA_REFERENCE)  # a video's still image before it plays
     questions = fields.List(fields.Nested(QuestionSchema), validate=validate.Length(min=1))
     game = fields.Nested(GameSchema)
 

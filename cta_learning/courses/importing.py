@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 
 from cta_learning.courses.content import CourseFiles
 from cta_learning.courses.models import Chapter, Course, Lesson
+from cta_learning.courses.transcripts import plain_text
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
 from cta_learning.templating import render_markdown
@@ -59,14 +60,9 @@ def _render_body(body: str) -> str:
 def _lesson_content(lesson: dict[str, Any]) -> dict[str, Any]:
     """What a lesson page needs in one language: the body rendered once, here."""
     content: dict[str, Any] = {"body_html": _render_body(lesson["body"])}
-    if "media" in lesson:
-        media = lesson["media"]
-        content["media"] = media
-        content["duration"] = lesson["duration"]
-        content["media_available"] = is_web_media(media) or os.path.isfile(
-            os.path.join(media_folder(), media)
-        )
-    for name in ("questions", "game"):
+    if "media" in lesson:  # whether its files exist is seen when the page is shown (media.py)
+        content["transcript"] = plain_text(lesson["title"], lesson["body"])
+    for name in ("media", "duration", "captions", "poster", "questions", "game"):
         if name in lesson:
             content[name] = lesson[name]
     return content

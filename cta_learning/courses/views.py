@@ -1,6 +1,6 @@
 """The MOOC for learners: catalogue, syllabus, lessons, quizzes and games, certificates.
 
-Who may do what is decided in one place, `_learner()` with `check_open()`:
+Who may do what is decided in one place, `_readable()` with `check_open()`:
 visitors see the catalogue, syllabi and preview lessons; enrolment needs the unlock
 (`access.may_use(user, "mooc")`); lessons open chapter after chapter when the course says so.
 """
@@ -12,20 +12,19 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_from_directory,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from cta_learning import content
+from cta_learning import content, printing
 from cta_learning.access import may_use
 from cta_learning.actions.operations import priority_areas_of
 from cta_learning.caching import shared_page
 from cta_learning.courses import certificates, grading, operations
 from cta_learning.courses.grading import Incomplete
-from cta_learning.courses.importing import is_web_media, media_folder
+from cta_learning.courses.media import content_security_policy, recording_for, send_media
 from cta_learning.courses.models import Course, Lesson
 from cta_learning.courses.progress import (
     Progress,
@@ -132,17 +131,41 @@ def enrol(slug: str):
 def lesson(slug: str, lesson_slug: str):
     course = _course(slug)
     lesson = _lesson(course, lesson_slug)
+    progress, followed = _readable(course, lesson)
+    if followed:
+        visit(progress, lesson)
+    return _render_lesson(course, lesson, progress)
+
+
+def _readable(course: Course, lesson: Lesson) -> tuple[Progress, bool]:
+    """The learner's progress and True when they follow the lesson; a preview is open to
+    everyone and followed by no one; a visitor is asked to log in, anyone else refused."""
     progress = _learner(course)
     try:
         check_open(acting_user(), progress, lesson)
-    except Refused as error:  # kept here: a preview is shown, and visitors are asked to log in
-        if lesson.preview:  # open to everyone, followed by no one
-            return _render_lesson(course, lesson, Progress(course, None))
+    except Refused as error:
+        if lesson.preview:
+            return Progress(course, None), False
         if not current_user.is_authenticated:
-            return login_manager.unauthorized()
+            abort(login_manager.unauthorized())
         raise error.leading_to(operations.back_to_course(course)) from None
-    visit(progress, lesson)
-    return _render_lesson(course, lesson, progress)
+    return progress, True
+
+
+@bp.get("/courses/<slug>/<lesson_slug>/transcript.txt")
+def transcript(slug: str, lesson_slug: str):
+    """A recording's transcript as a text file, to read offline."""
+    course = _course(slug)
+    lesson = _lesson(course, lesson_slug)
+    _readable(course, lesson)
+    text, fallback = operations.lesson_content(lesson, current_language())
+    if "transcript" not in text:
+        abort(404)
+    name = f"{lesson.slug}.{'en' if fallback else current_language()}.txt"
+    return text["transcript"], {
+        "Content-Type": "text/plain; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{name}"',
+    }
 
 
 def _render_lesson(course, lesson, progress, error=None, answers=None, status=200):
@@ -151,6 +174,8 @@ def _render_lesson(course, lesson, progress, error=None, answers=None, status=20
     lessons = course.lessons
     position = lessons.index(lesson)
     game = text.get("game")
+    recording = recording_for(lesson, language) if lesson.kind in ("video", "podcast") else None
+    policy = content_security_policy(recording)
     return (
         render_template(
             "courses/lesson.html",
@@ -166,7 +191,7 @@ def _render_lesson(course, lesson, progress, error=None, answers=None, status=20
             else [],
             attempts=grading.attempts_for(progress, lesson) if lesson.is_graded else [],
             pass_mark=grading.pass_mark(lesson, course),
-            media_url=_media_url(text),
+            recording=recording,
             language=language,
             kind_labels=KIND_LABELS,
             error=error,
@@ -174,14 +199,8 @@ def _render_lesson(course, lesson, progress, error=None, answers=None, status=20
             form=BaseForm(),
         ),
         status,
+        {"Content-Security-Policy": policy} if policy else {},
     )
-
-
-def _media_url(text: dict) -> str | None:
-    if not text.get("media_available"):
-        return None
-    media = text["media"]
-    return media if is_web_media(media) else url_for("courses.media", filename=media)
 
 
 def _enrolled_lesson(slug: str, lesson_slug: str):
@@ -285,6 +304,18 @@ def my_certificate(slug: str):
     )
 
 
+@bp.get("/courses/<slug>/certificate.pdf")
+@require_role("member")
+def certificate_pdf(slug: str):
+    """The learner's own certificate as a PDF in their language; anyone else finds nothing."""
+    course = _course(slug)
+    certificate = certificates.certificate_for(operations.enrolment_for(current_user, course))
+    if certificate is None:
+        abort(404)
+    document = certificates.certificate_pdf(certificate, current_language(), current_user.timezone)
+    return printing.download(document, certificates.pdf_filename(certificate))
+
+
 @bp.get("/certificates/")
 def verify():
     code = request.args.get("code", "").strip()
@@ -304,10 +335,10 @@ def certificate(code: str):
     )
 
 
-@bp.get("/courses/media/<path:filename>")
+@bp.get("/courses/media/<filename>")
 def media(filename: str):
-    """Audio and video files of lessons, with range requests for players on slow links."""
-    return send_from_directory(media_folder(), filename, conditional=True, max_age=86400)
+    """Recordings, captions and posters of lessons (see media.send_media)."""
+    return send_media(filename, request.args.get("v"))
 
 
 @bp.get("/courses/<slug>/resume")

@@ -1,5 +1,6 @@
 """Delivering the outbox over SMTP, with retries and backoff."""
 
+import base64
 import hashlib
 import logging
 import smtplib
@@ -39,6 +40,13 @@ def stable_message_id(message: OutboxMessage, domain: str) -> str:
     return f"<{unique.hexdigest()[:32]}@{domain}>"
 
 
+def attachment_bytes(attachment: dict[str, str]) -> bytes:
+    """An outbox attachment's content: text as stored, or binary (a PDF) stored in base64."""
+    if attachment.get("encoding") == "base64":
+        return base64.b64decode(attachment["content"], validate=True)
+    return attachment["content"].encode()
+
+
 def build_message(message: OutboxMessage) -> EmailMessage:
     """The MIME message for an outbox row: text with an HTML alternative."""
     sender_name, sender_address = parseaddr(current_app.config["MAIL_FROM"])
@@ -56,13 +64,25 @@ def build_message(message: OutboxMessage) -> EmailMessage:
     for attachment in message.attachments or ():
         maintype, _, subtype = attachment["content_type"].partition("/")
         email.add_attachment(
-            attachment["content"].encode(),
+            attachment_bytes(attachment),
             maintype=maintype,
             subtype=subtype,
             filename=attachment["filename"],
         )
     email["Content-Language"] = message.locale  # after set_content, which clears Content-*
     return email
+
+
+# Headers that only describe the MIME parts; the boundary in Content-Type is drawn anew each
+# time a message is built, so showing it would show a value that was never sent.
+PART_HEADERS = frozenset({"content-type", "mime-version", "content-transfer-encoding"})
+
+
+def headers_as_sent(message: OutboxMessage) -> list[tuple[str, str]]:
+    """The headers delivery sends for an outbox row (From, To, Message-ID, List-Unsubscribe…),
+    from `build_message` itself, decoded for reading."""
+    email = build_message(message)
+    return [(name, str(value)) for name, value in email.items() if name.lower() not in PART_HEADERS]
 
 
 def _connect() -> smtplib.SMTP:

@@ -4,7 +4,7 @@ from flask import Blueprint, abort, render_template, request
 from sqlalchemy import select
 
 from cta_learning.extensions import db
-from cta_learning.mail.delivery import smtp_configured
+from cta_learning.mail.delivery import attachment_bytes, headers_as_sent, smtp_configured
 from cta_learning.mail.models import MESSAGE_STATUSES, STATUS_LABELS, OutboxMessage
 from cta_learning.pagination import count_of, paginate
 from cta_learning.security import require_role
@@ -34,7 +34,17 @@ def index():
 @require_role("admin")
 def detail(message_id: int):
     message = db.get_or_404(OutboxMessage, message_id)
-    return render_template("mail_manage/detail.html", message=message, status_labels=STATUS_LABELS)
+    try:
+        headers, header_error = headers_as_sent(message), None
+    except Exception as error:  # a row no message can be made of: delivery would fail it too
+        headers, header_error = [], f"{type(error).__name__}: {error}"
+    return render_template(
+        "mail_manage/detail.html",
+        message=message,
+        status_labels=STATUS_LABELS,
+        headers=headers,
+        header_error=header_error,
+    )
 
 
 @bp.get("/<int:message_id>/attachments/<int:number>")
@@ -44,11 +54,14 @@ def attachment(message_id: int, number: int):
     if not 1 <= number <= len(message.attachments or ()):
         abort(404)
     item = message.attachments[number - 1]
+    binary = item.get("encoding") == "base64"
     return (
-        item["content"],
+        attachment_bytes(item),
         200,
         {
-            "Content-Type": f"{item['content_type']}; charset=utf-8",
+            "Content-Type": item["content_type"]
+            if binary
+            else f"{item['content_type']}; charset=utf-8",
             "Content-Disposition": f'attachment; filename="{item["filename"]}"',
         },
     )

@@ -49,7 +49,8 @@ class OutboxMessage(Model):
     body_text: Mapped[str] = mapped_column(Text)
     body_html: Mapped[str] = mapped_column(Text)
     headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    # [{"filename", "content_type", "content"}]: small text files such as calendar invitations.
+    # [{"filename", "content_type", "content"}]: small text files such as calendar invitations;
+    # binary ones (PDF certificates) carry "encoding": "base64" and their content in base64.
     attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(10), default=MessageStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)

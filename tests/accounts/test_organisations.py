@@ -1,8 +1,12 @@
 """Organisation profiles: create, edit, invite, join, remove, hand over."""
 
+from datetime import date
+
 from cta_learning.accounts.models import Invitation, Membership, Organisation
+from cta_learning.i18n import language_name
 from tests.accounts.test_auth import link_in
 from tests.conftest import PASSWORD, count, fetch, outbox
+from tests.hostile import page_text
 
 PROFILE = {
     "kind": "lrg",
@@ -178,3 +182,63 @@ def test_hand_over_to_a_member_of_another_organisation_is_refused(app, client, a
 def test_member_login_password_is_unchanged_by_invites(client, auth, make):
     owner, _ = make.member()
     assert auth.login(owner.email, PASSWORD).status_code == 302
+
+
+# --- the profile page and form (issue 15) -------------------------------------------------------
+
+
+def _profile_text(client) -> str:
+    return " ".join(page_text(client.get("/organisation")).split())
+
+
+def test_a_signatory_without_a_date_reads_as_signed(client, auth, make):
+    cases = [
+        ({"declaration_signatory": "Mayor of Dakar"}, "Signed (date not given) — Mayor of Dakar"),
+        (
+            {"declaration_signed_on": date(2018, 12, 8), "declaration_signatory": "Mayor"},
+            "Signed on Dec 8, 2018 — Mayor",
+        ),
+        ({}, "Not signed yet"),
+    ]
+    for declaration, reading in cases:
+        user, _ = make.member(make.organisation(**declaration))
+        auth.login(user.email)
+        text = _profile_text(client)
+        assert reading in text
+        assert ("Not signed yet" in text) == (reading == "Not signed yet")
+        auth.logout()
+
+
+def test_the_preferred_language_is_named_in_the_pages_language(client, auth, make):
+    user, _ = make.member(make.organisation(preferred_language="es"), locale="en")
+    auth.login(user.email)
+    assert "<dd>Spanish</dd>" in _profile_text(client)
+    client.post("/account/language", data={"lang": "fr"})
+    text = _profile_text(client)
+    assert "<dd>espagnol</dd>" in text and "Español</dd>" not in text
+
+
+def test_language_names_come_from_babel_in_the_readers_language(app):
+    with app.test_request_context("/?lang=fr"):
+        assert [language_name(code) for code in ("en", "es", "fr")] == [
+            "anglais",
+            "espagnol",
+            "français",
+        ]
+        assert (language_name("xx"), language_name("not a code"), language_name(None)) == (
+            "xx",
+            "not a code",
+            "",
+        )
+    with app.test_request_context("/?lang=es"):
+        assert language_name("en") == "inglés"
+
+
+def test_the_form_says_which_kind_each_part_is_for(client, auth):
+    auth.login_as()
+    html = client.get("/organisation/new").get_data(as_text=True)
+    assert html.count("<fieldset data-for-kind=") == 2
+    assert "Only for a local or regional government: the Marrakech Mayors Declaration" in html
+    assert "Only for a partner organisation: the endorsement of the Call" in html
+    assert "<legend>For a local or regional government</legend>" not in html
+    assert "js/organisation-kind.js" in html

@@ -74,7 +74,7 @@ def test_first_submission_unlocks_every_member_once(app, client, auth, make):
     draft = make_action(app, organisation, owner)
     auth.login(owner.email)
     before = client.get("/dashboard").get_data(as_text=True)
-    assert "What submitting an action opens" in before and "Start an action" in before
+    assert "What submitting an action opens" in before and "Resume your draft" in before
     client.post(f"/my/actions/{draft}/submit")
     client.post(f"/my/actions/{draft}/submit")  # a double click
     with app.app_context():

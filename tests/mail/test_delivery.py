@@ -111,3 +111,33 @@ def test_admin_mailbox_shows_messages(app, client, auth):
     message = outbox(app)[0]
     assert "Awa Diop" in client.get(f"/admin/mailbox/{message.id}").get_data(as_text=True)
     assert client.get("/admin/mailbox/999999").status_code == 404
+
+
+def test_a_pdf_attachment_is_kept_in_the_outbox_and_leaves_as_its_bytes(
+    app, client, auth, smtp_server
+):
+    from cta_learning.printing import attachment
+
+    document = b"%PDF-1.7\n\x00\xff\xfe binary \x80 content\n%%EOF"
+    with app.app_context():
+        queue_email(
+            "awa@dakar.example.org",
+            "password_changed",
+            locale="fr",
+            attachments=[attachment(document, "certificate-course.pdf")],
+        )
+        db.session.commit()
+    message = outbox(app)[0]
+    auth.login_as("admin")
+    served = client.get(f"/admin/mailbox/{message.id}/attachments/1")
+    assert served.get_data() == document
+    assert served.headers["Content-Type"] == "application/pdf"
+
+    controller, inbox = smtp_server
+    configure(app, controller.port)
+    with app.app_context():  # a worker started after the message was queued
+        assert deliver_due() == (1, 0)
+    [received] = inbox.messages
+    [pdf] = [part for part in received.walk() if part.get_content_type() == "application/pdf"]
+    assert pdf.get_filename() == "certificate-course.pdf"
+    assert pdf.get_payload(decode=True) == document

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 from flask_babel import gettext as _
 
+from cta_learning import i18n
 from cta_learning.community.events.models import Event
 from cta_learning.community.events.times import in_zone
 from cta_learning.database import utcnow
@@ -35,6 +36,7 @@ def _component(event: Event, with_link: bool) -> "CalendarEvent":
     from icalendar import Event as CalendarEvent
 
     page = public_url_for("events.detail", event_id=event.id)
+    text = event.text(i18n.current_language())  # the reader's: the caller sets the locale
     entry = CalendarEvent()
     entry.add("uid", f"event-{event.id}@{_host()}")
     entry.add("dtstamp", utcnow().replace(tzinfo=UTC))
@@ -42,10 +44,13 @@ def _component(event: Event, with_link: bool) -> "CalendarEvent":
     entry.add("dtstart", in_zone(event.starts_at, event.timezone))
     entry.add("dtend", in_zone(event.ends_at, event.timezone))
     entry.add("sequence", event.sequence)
-    entry.add("summary", event.title)
+    entry.add("summary", text.title)
     entry.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
     entry.add("url", page)
-    lines = [event.summary, page]
+    lines = [text.summary, page]
+    if text.is_fallback:
+        language = i18n.language_name(text.language)
+        lines.insert(0, _("This event is written in %(language)s.", language=language))
     if with_link and event.online_url:
         lines.append(_("Join online: %(url)s", url=event.online_url))
     entry.add("description", "\n\n".join(line for line in lines if line))
@@ -55,7 +60,7 @@ def _component(event: Event, with_link: bool) -> "CalendarEvent":
     if not event.is_cancelled:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", event.title)
+        alarm.add("description", text.title)
         alarm.add("trigger", -ALARM_BEFORE)
         entry.add_component(alarm)
     return entry

@@ -31,6 +31,7 @@ from cta_learning.community.events.models import (
     PERSON_ROLES,
     SEGMENT_KINDS,
 )
+from cta_learning.community.events.texts import TEXT_LANGUAGES
 from cta_learning.community.events.times import NonexistentTime, to_utc
 from cta_learning.forms import BaseForm, MultiCheckboxField, choices, strip_filter, text_field
 
@@ -71,6 +72,61 @@ def _time(label):
     return TimeField(label, validators=[DataRequired(_l("Enter a time, for example 16:00."))])
 
 
+class _TextsForm(BaseForm):
+    """The texts of one language; part of a form that carries the CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    required: tuple[str, ...] = ("title",)
+
+    def is_empty(self) -> bool:
+        return not any((field.data or "").strip() for field in self)
+
+
+class EventTextsForm(_TextsForm):
+    required = ("title", "summary")
+
+    title = text_field(_l("Title"), 200)
+    summary = text_field(_l("Summary"), 500, area=True)
+    description = text_field(_l("Description"), 20_000, area=True)
+    objectives = text_field(_l("Objectives"), 10_000, area=True)
+    expected_results = text_field(_l("Expected results"), 10_000, area=True)
+
+
+class SegmentTextsForm(_TextsForm):
+    title = text_field(_l("Title"), 200)
+    guiding_question = text_field(_l("Guiding question"), 2_000, area=True)
+
+
+def _check_texts(form, original: str) -> bool:
+    """The original language gives at least the required texts; another language gives them
+    too, or nothing at all."""
+    valid = True
+    for code in TEXT_LANGUAGES:
+        texts = form[code].form
+        if code != original and texts.is_empty():
+            continue
+        for name in texts.required:
+            if not texts[name].data:
+                texts[name].errors.append(
+                    _l("This field is required.")
+                    if code == original
+                    else _l("Fill this in too, or leave this language empty.")
+                )
+                valid = False
+    return valid
+
+
+def texts_by_language(form, original: str) -> dict[str, dict[str, str]]:
+    """The texts given, by language (the original always; others left empty are left out)."""
+    return {
+        code: {field.short_name: field.data or "" for field in form[code].form}
+        for code in TEXT_LANGUAGES
+        if code == original or not form[code].form.is_empty()
+    }
+
+
 class _TimedForm(BaseForm):
     """A form with start and end dates and times in its `timezone` field's zone."""
 
@@ -96,13 +152,23 @@ class _TimedForm(BaseForm):
         return self.starts_at is not None and self.ends_at is not None
 
 
+def _original_language():
+    return SelectField(
+        _l("Language the event is written in"),
+        choices=choices(i18n.LANGUAGE_NAMES),
+        description=_l(
+            "Fill in this language. The others are optional: readers of a language left "
+            "empty see this one, with a note."
+        ),
+    )
+
+
 class EventForm(_TimedForm):
-    title = text_field(_l("Title"), 200, required=True)
+    language = _original_language()
+    en = FormField(EventTextsForm, _l("English"))
+    fr = FormField(EventTextsForm, _l("French"))
+    es = FormField(EventTextsForm, _l("Spanish"))
     kind = SelectField(_l("Kind of event"), choices=choices(KINDS))
-    summary = text_field(_l("Summary"), 500, required=True, area=True)
-    description = text_field(_l("Description"), 20_000, area=True)
-    objectives = text_field(_l("Objectives"), 10_000, area=True)
-    expected_results = text_field(_l("Expected results"), 10_000, area=True)
     timezone = SelectField(_l("Time zone of the event"))
     start_date = _date(_l("Start date"))
     start_time = _time(_l("Start time"))
@@ -150,6 +216,7 @@ class EventForm(_TimedForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        valid = _check_texts(self, self.language.data) and valid
         if self.format.data in ("in_person", "hybrid") and not self.venue.data:
             self.venue.errors.append(_l("Say where the event takes place."))
             valid = False
@@ -192,6 +259,12 @@ class PersonForm(BaseForm):
     job_title = text_field(_l("Title"), 200)
     organisation = text_field(_l("Organisation"), 200)
     country = SelectField(_l("Country"), validators=[Optional()])
+    biography = text_field(
+        _l("Short biography"),
+        600,
+        area=True,
+        description=_l("Optional, plain text, at most 600 characters."),
+    )
 
     def validate(self, extra_validators=None) -> bool:
         if not (self.name.data or "").strip():
@@ -202,9 +275,12 @@ class PersonForm(BaseForm):
 
 
 class SegmentForm(BaseForm):
+    """`language` is the event's: set by the page, not chosen here."""
+
     kind = SelectField(_l("Kind of segment"), choices=choices(SEGMENT_KINDS))
-    title = text_field(_l("Title"), 200, required=True)
-    guiding_question = text_field(_l("Guiding question"), 2_000, area=True)
+    en = FormField(SegmentTextsForm, _l("English"))
+    fr = FormField(SegmentTextsForm, _l("French"))
+    es = FormField(SegmentTextsForm, _l("Spanish"))
     day = SelectField(_l("Day"))
     start_time = TimeField(
         _l("Starts at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
@@ -213,6 +289,12 @@ class SegmentForm(BaseForm):
         _l("Ends at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]
     )
     people = FieldList(FormField(PersonForm), min_entries=4, max_entries=12)
+
+    original = "en"
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        return _check_texts(self, self.original) and valid
 
 
 class MaterialsForm(BaseForm):

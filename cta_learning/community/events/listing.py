@@ -4,12 +4,15 @@ Drafts never appear; an unknown filter value is ignored rather than refused, so 
 hand-made links still show a list.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from functools import lru_cache
 
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Select, String, cast, func, select
+from sqlalchemy import Select, String, cast, func, inspect, select
 from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 from wtforms import SelectField
 
 from cta_learning import content, i18n
@@ -19,6 +22,7 @@ from cta_learning.community.events.models import (
     KINDS,
     Event,
     EventStatus,
+    EventTranslation,
     Registration,
 )
 from cta_learning.database import utcnow
@@ -84,6 +88,30 @@ def events(filters: dict[str, str], past: bool) -> tuple[Select, Select]:
     count = select(func.count()).select_from(query.subquery())
     order = Event.starts_at.desc() if past else Event.starts_at
     return query.options(joinedload(Event.series)).order_by(order, Event.id), count
+
+
+def load_translations(events: Iterable[Event | None]) -> None:
+    """Load the translations of these events and of their series, when loaded, in one query
+    (none when all are loaded), so that a list in any language runs no query per event."""
+    pending: dict[int, Event] = {}
+    for event in events:
+        if event is None:
+            continue
+        series = None if "series" in inspect(event).unloaded else event.series
+        for row in (event, series):
+            if row is not None and "translations" in inspect(row).unloaded:
+                pending[row.id] = row
+    if not pending:
+        return
+    found: dict[int, list[EventTranslation]] = defaultdict(list)
+    for translation in db.session.scalars(
+        select(EventTranslation)
+        .where(EventTranslation.event_id.in_(pending))
+        .order_by(EventTranslation.language)
+    ):
+        found[translation.event_id].append(translation)
+    for event_id, event in pending.items():
+        set_committed_value(event, "translations", found[event_id])
 
 
 def statuses_of(user: User, events: list[Event]) -> dict[int, str]:

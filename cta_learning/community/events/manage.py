@@ -21,6 +21,7 @@ from cta_learning.community.events.forms import (
     MaterialsForm,
     PostponeForm,
     SegmentForm,
+    texts_by_language,
 )
 from cta_learning.community.events.models import (
     AgendaSegment,
@@ -30,6 +31,7 @@ from cta_learning.community.events.models import (
 )
 from cta_learning.community.events.operations import EventDetails
 from cta_learning.community.events.rules import can_manage, segment_fits
+from cta_learning.community.events.texts import EVENT_TEXTS, SEGMENT_TEXTS
 from cta_learning.community.events.times import NonexistentTime, in_zone, to_utc
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
@@ -78,6 +80,13 @@ def index():
     return render_template("events_manage/index.html", page=page, waiting=waiting)
 
 
+def _fill_texts(form, row: Event | AgendaSegment, fields: tuple[str, ...]) -> None:
+    """Show the row's texts in its language and its translations in theirs."""
+    for texts in (row, *row.translations):
+        for name in fields:
+            form[texts.language].form[name].data = getattr(texts, name)
+
+
 def _event_form(event: Event | None = None) -> EventForm:
     form = EventForm(obj=event)
     organisations = db.session.execute(
@@ -87,7 +96,10 @@ def _event_form(event: Event | None = None) -> EventForm:
     if request.method == "GET":
         zone = event.timezone if event else current_user.timezone
         form.timezone.data = zone
-        if event is not None:
+        if event is None:
+            form.language.data = i18n.current_language()
+        else:
+            _fill_texts(form, event, EVENT_TEXTS)
             start, end = in_zone(event.starts_at, zone), in_zone(event.ends_at, zone)
             form.start_date.data, form.start_time.data = start.date(), start.time()
             form.end_date.data, form.end_time.data = end.date(), end.time()
@@ -115,6 +127,7 @@ def _details(form: EventForm) -> EventDetails:
         capacity=form.capacity.data,
         priority_ids=form.priority_ids.data or [],
         invited_ids=form.invited_ids.data or [],
+        texts=texts_by_language(form, form.language.data),
     )
 
 
@@ -126,6 +139,7 @@ def new():
     form = _event_form()
     if request.method == "GET" and series is not None:
         form.kind.data, form.timezone.data = series.kind, series.timezone
+        form.language.data = series.language
         form.languages.data, form.audience.data = series.languages, series.audience
         form.priority_ids.data = series.priority_ids
     if form.validate_on_submit():
@@ -204,10 +218,12 @@ def _days(event: Event) -> list[tuple[str, str]]:
 
 def _segment_form(event: Event, segment: AgendaSegment | None) -> SegmentForm:
     form = SegmentForm(obj=segment)
+    form.original = event.language
     form.day.choices = choices(_days(event))
     for entry in form.people:
         entry.form.country.choices = choices([("", ""), *i18n.country_choices()])
     if request.method == "GET" and segment is not None:
+        _fill_texts(form, segment, SEGMENT_TEXTS)
         start, end = (
             in_zone(segment.starts_at, event.timezone),
             in_zone(segment.ends_at, event.timezone),
@@ -244,14 +260,14 @@ def _segment_values(form: SegmentForm, event: Event) -> tuple[dict, list[dict]] 
             "job_title": entry.form.job_title.data or "",
             "organisation": entry.form.organisation.data or "",
             "country": entry.form.country.data or None,
+            "biography": entry.form.biography.data or "",
         }
         for entry in form.people
         if entry.form.name.data
     ]
     values = {
         "kind": form.kind.data,
-        "title": form.title.data,
-        "guiding_question": form.guiding_question.data or "",
+        "texts": texts_by_language(form, event.language),
         "starts_at": starts_at,
         "ends_at": ends_at,
     }

@@ -14,6 +14,13 @@ from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cta_learning.accounts.models import Organisation, User
+from cta_learning.community.events.texts import (
+    EVENT_TEXTS,
+    SEGMENT_TEXTS,
+    TEXT_LANGUAGES,
+    Localised,
+    localise,
+)
 from cta_learning.database import one_of, utcnow
 from cta_learning.extensions import Model
 
@@ -106,6 +113,7 @@ class Event(Model):
         CheckConstraint(one_of("audience", AUDIENCES), name="audience"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("capacity IS NULL OR capacity >= 0", name="capacity"),
+        CheckConstraint(one_of("language", TEXT_LANGUAGES), name="language"),
         Index("ix_events_status_starts_at", "status", "starts_at"),
     )
 
@@ -116,6 +124,8 @@ class Event(Model):
     status: Mapped[str] = mapped_column(String(10), default=EventStatus.DRAFT)
     kind: Mapped[str] = mapped_column(String(20))
     format: Mapped[str] = mapped_column(String(10), default="online")
+    # The texts below (and the segments') are in this language; `translations` hold the others.
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(String(500), default="")
     description: Mapped[str] = mapped_column(Text, default="")  # Markdown
@@ -160,9 +170,16 @@ class Event(Model):
         cascade="all, delete-orphan",
         order_by="(AgendaSegment.starts_at, AgendaSegment.id)",
     )
+    translations: Mapped[list["EventTranslation"]] = relationship(
+        cascade="all, delete-orphan", order_by="EventTranslation.language"
+    )
 
     def __repr__(self) -> str:
         return f"<Event {self.id} {self.title!r} {self.status}>"
+
+    def text(self, language: str) -> Localised:
+        """The event's texts for a reader of `language` (see `texts.localise`)."""
+        return localise(self, self.translations, self.language, EVENT_TEXTS, language)
 
     @property
     def priority_ids(self) -> list[int]:
@@ -184,6 +201,26 @@ class Event(Model):
 
     def places_left(self) -> int | None:
         return None if self.capacity is None else max(0, self.capacity - self.seats_taken)
+
+
+class EventTranslation(Model):
+    """An event's texts in a language other than its own, written by its organisers."""
+
+    __tablename__ = "event_translations"
+    __table_args__ = (CheckConstraint(one_of("language", TEXT_LANGUAGES), name="language"),)
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("events.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    description: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    objectives: Mapped[str] = mapped_column(Text, default="")  # Markdown
+    expected_results: Mapped[str] = mapped_column(Text, default="")  # Markdown
+
+    def __repr__(self) -> str:
+        return f"<EventTranslation {self.event_id} {self.language}>"
 
 
 class EventPriority(Model):
@@ -219,11 +256,14 @@ class AgendaSegment(Model):
     __table_args__ = (
         CheckConstraint(one_of("kind", SEGMENT_KINDS), name="kind"),
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
+        CheckConstraint(one_of("language", TEXT_LANGUAGES), name="language"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # The language of the texts below: the event's when the segment was last saved.
+    language: Mapped[str] = mapped_column(String(5), default="en", server_default="en")
     title: Mapped[str] = mapped_column(String(200))
     guiding_question: Mapped[str] = mapped_column(Text, default="")
     starts_at: Mapped[datetime]
@@ -233,9 +273,33 @@ class AgendaSegment(Model):
     people: Mapped[list["SegmentPerson"]] = relationship(
         cascade="all, delete-orphan", order_by="SegmentPerson.position"
     )
+    translations: Mapped[list["SegmentTranslation"]] = relationship(
+        cascade="all, delete-orphan", order_by="SegmentTranslation.language"
+    )
 
     def __repr__(self) -> str:
         return f"<AgendaSegment {self.id} event={self.event_id} {self.kind}>"
+
+    def text(self, language: str) -> Localised:
+        """The segment's texts for a reader of `language` (see `texts.localise`)."""
+        return localise(self, self.translations, self.language, SEGMENT_TEXTS, language)
+
+
+class SegmentTranslation(Model):
+    """An agenda segment's texts in a language other than its event's own."""
+
+    __tablename__ = "event_segment_translations"
+    __table_args__ = (CheckConstraint(one_of("language", TEXT_LANGUAGES), name="language"),)
+
+    segment_id: Mapped[int] = mapped_column(
+        ForeignKey("event_segments.id", ondelete="CASCADE"), primary_key=True
+    )
+    language: Mapped[str] = mapped_column(String(5), primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    guiding_question: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<SegmentTranslation {self.segment_id} {self.language}>"
 
 
 class SegmentPerson(Model):
@@ -252,6 +316,8 @@ class SegmentPerson(Model):
     job_title: Mapped[str] = mapped_column(String(200), default="")
     organisation: Mapped[str] = mapped_column(String(200), default="")
     country: Mapped[str | None] = mapped_column(String(2))
+    # Plain text, in the event's language.
+    biography: Mapped[str] = mapped_column(String(600), default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<SegmentPerson {self.id} {self.role} {self.name!r}>"

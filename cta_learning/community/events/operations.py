@@ -3,6 +3,7 @@ materials, and personal calendar feeds. Seat changes live in `registration_opera
 
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -21,10 +22,13 @@ from cta_learning.community.events.models import (
     EventInvitation,
     EventPriority,
     EventStatus,
+    EventTranslation,
     Registration,
     RegistrationStatus,
     SegmentPerson,
+    SegmentTranslation,
 )
+from cta_learning.community.events.texts import EVENT_TEXTS, SEGMENT_TEXTS
 from cta_learning.extensions import db
 from cta_learning.refusals import Refused
 
@@ -34,11 +38,7 @@ log = logging.getLogger(__name__)
 DETAIL_FIELDS = (
     "kind",
     "format",
-    "title",
-    "summary",
-    "description",
-    "objectives",
-    "expected_results",
+    "language",
     "timezone",
     "online_url",
     "venue",
@@ -51,7 +51,8 @@ DETAIL_FIELDS = (
 
 @dataclass
 class EventDetails:
-    """What the event form gives, already checked (times in UTC)."""
+    """What the event form gives, already checked (times in UTC); `texts` holds the event's
+    language (`values["language"]`) and any other, as {language: {field: text}}."""
 
     values: dict[str, Any]
     starts_at: datetime | None
@@ -59,11 +60,30 @@ class EventDetails:
     capacity: int | None
     priority_ids: list[int] = field(default_factory=list)
     invited_ids: list[int] = field(default_factory=list)
+    texts: dict[str, dict[str, str]] = field(default_factory=dict)
+
+
+def _set_texts(
+    row: Any, translation: type, texts: dict[str, dict[str, str]], fields: Iterable[str]
+) -> None:
+    """The original language's texts on the row itself (its `language`), the others in its
+    translations; a language no longer given loses its translation."""
+    for name in fields:
+        setattr(row, name, texts[row.language][name])
+    kept = {existing.language: existing for existing in row.translations}
+    wanted = []
+    for language in sorted(texts.keys() - {row.language}):
+        existing = kept.get(language) or translation(language=language)
+        for name in fields:
+            setattr(existing, name, texts[language][name])
+        wanted.append(existing)
+    row.translations = wanted
 
 
 def _apply(event: Event, details: EventDetails) -> None:
     for name in DETAIL_FIELDS:
         setattr(event, name, details.values[name])
+    _set_texts(event, EventTranslation, details.texts, EVENT_TEXTS)
     if details.starts_at is not None and details.ends_at is not None:  # the form gives both
         event.starts_at, event.ends_at = details.starts_at, details.ends_at
     event.priority_links = [
@@ -159,12 +179,15 @@ def save_segment(
     people: list[dict[str, Any]],
     by: User,
 ) -> AgendaSegment:
-    """Add or change an agenda segment and the people who speak in it."""
+    """Add or change an agenda segment (its texts by language, the event's own required) and
+    the people who speak in it."""
     if segment is None:
         segment = AgendaSegment(event=event)
         db.session.add(segment)
-    for name in ("kind", "title", "guiding_question", "starts_at", "ends_at"):
+    for name in ("kind", "starts_at", "ends_at"):
         setattr(segment, name, values[name])
+    segment.language = event.language
+    _set_texts(segment, SegmentTranslation, values["texts"], SEGMENT_TEXTS)
     segment.people = [
         SegmentPerson(position=position, **person) for position, person in enumerate(people)
     ]
@@ -208,8 +231,14 @@ def _revoke_feed(user: User) -> None:
     log.info("calendar feed of user %s revoked", user.id)
 
 
-def feed_owner(token: str) -> int | None:
-    return db.session.scalar(select(CalendarFeed.user_id).where(CalendarFeed.token == token))
+def feed_owner(token: str) -> tuple[int, str] | None:
+    """The id and language of the person whose calendar address this is."""
+    row = db.session.execute(
+        select(CalendarFeed.user_id, User.locale)
+        .join(User, User.id == CalendarFeed.user_id)
+        .where(CalendarFeed.token == token)
+    ).first()
+    return (row.user_id, row.locale) if row else None
 
 
 def feed_events(user_id: int, since: datetime) -> list[Event]:

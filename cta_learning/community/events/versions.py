@@ -6,8 +6,10 @@ from cta_learning.community.events.models import (
     Event,
     EventInvitation,
     EventPriority,
+    EventTranslation,
     Registration,
     SegmentPerson,
+    SegmentTranslation,
 )
 from cta_learning.content_versions import bump_when, touches
 
@@ -15,5 +17,14 @@ EVENTS = "events"
 
 bump_when(
     EVENTS,
-    touches(Event, EventPriority, EventInvitation, AgendaSegment, SegmentPerson, Registration),
+    touches(
+        Event,
+        EventTranslation,
+        EventPriority,
+        EventInvitation,
+        AgendaSegment,
+        SegmentTranslation,
+        SegmentPerson,
+        Registration,
+    ),
 )

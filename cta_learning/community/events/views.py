@@ -6,21 +6,25 @@ Who may see a draft or manage an event, and who may register, is decided in `rul
 from datetime import timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from cta_learning import content, i18n
+from cta_learning import content, i18n, printing
 from cta_learning.caching import shared_page
 from cta_learning.community.events import (
     calendar,
+    certificates,
     listing,
     operations,
     registration_operations,
+    texts,
     times,
 )
 from cta_learning.community.events.forms import ConfirmForm, RegisterForm
+from cta_learning.community.events.listing import load_translations
 from cta_learning.community.events.models import (
     AUDIENCES,
     FORMATS,
@@ -59,7 +63,9 @@ LABELS = {
     "statuses": REGISTRATION_STATUSES,
     "event_statuses": STATUSES,
 }
-add_template_values(bp, event_labels=LABELS, event_times=times)
+add_template_values(
+    bp, event_labels=LABELS, event_times=times, event_text_languages=texts.TEXT_LANGUAGES
+)
 
 
 def viewer_zone(event: Event) -> str:
@@ -78,6 +84,15 @@ def language_names(codes: list[str]) -> str:
 bp.add_app_template_global(language_names, "language_names")
 
 
+def event_text(row: Event | AgendaSegment):
+    """An event's or segment's texts in the reader's language (the recipient's, in an email),
+    else in its own (see `texts.localise`)."""
+    return row.text(i18n.current_language())
+
+
+bp.add_app_template_global(event_text, "event_text")
+
+
 def priority_titles() -> dict[int, str]:
     language = i18n.current_language()
     return {p.id: i18n.translated(p.title, language)[0] for p in content.priorities()}
@@ -91,6 +106,7 @@ def index():
     filters = form.chosen()
     past = form.when.data == "past"
     page = paginate(*listing.events(filters, past), PER_PAGE)
+    load_translations(page.items)
     mine = listing.statuses_of(acting_user(), page.items) if current_user.is_authenticated else {}
     args = dict(filters, when="past") if past else filters
     return render_template(
@@ -113,9 +129,10 @@ def detail(event_id: int):
     segments = db.session.scalars(
         select(AgendaSegment)
         .where(AgendaSegment.event_id == event.id)
-        .options(selectinload(AgendaSegment.people))
+        .options(selectinload(AgendaSegment.people), selectinload(AgendaSegment.translations))
         .order_by(AgendaSegment.starts_at, AgendaSegment.id)
     ).all()
+    load_translations([event, event.series, *event.sessions])
     registration = refusal = position = None
     if current_user.is_authenticated:
         registration = registration_operations.registration_of(event, current_user)
@@ -210,6 +227,7 @@ def mine():
         )
         .order_by(Event.starts_at.desc())
     ).all()
+    load_translations(row.Event for row in rows)
     feed = db.session.get(operations.CalendarFeed, current_user.id)
     now = utcnow()
     return render_template(
@@ -233,14 +251,37 @@ def renew_feed():
     return redirect(url_for("events.mine"))
 
 
+@bp.get("/<int:event_id>/attendance-certificate.pdf")
+@require_role("member")
+def attendance_certificate(event_id: int):
+    """One's own certificate of attendance, once the organisers marked it; else nothing."""
+    attendance = certificates.attendance_of(_event(event_id), current_user)
+    if attendance is None:
+        abort(404)
+    document = certificates.attendance_pdf(attendance, i18n.current_language())
+    return printing.download(document, certificates.pdf_filename(attendance))
+
+
+@bp.get("/attendance/<code>")
+def attendance_check(code: str):
+    """The public page a certificate of attendance's address and QR code lead to."""
+    attendance = certificates.attendance_by_code(code)
+    if attendance is None:
+        return render_template("events/attendance_check.html", attendance=None), 404
+    return render_template("events/attendance_check.html", attendance=attendance)
+
+
 @bp.get("/calendar/<token>.ics")
 def feed(token: str):
-    user_id = operations.feed_owner(token)
-    if user_id is None:
+    owner = operations.feed_owner(token)
+    if owner is None:
         abort(404)
+    user_id, locale = owner
     since = utcnow() - timedelta(days=FEED_HISTORY_DAYS)
     events = operations.feed_events(user_id, since)
-    body = calendar.calendar_file([(event, True) for event in events], name="CTA Learning")
+    load_translations(events)
+    with force_locale(locale):  # the owner's, whoever's calendar program asks
+        body = calendar.calendar_file([(event, True) for event in events], name="CTA Learning")
     response = _ics(body, "events.ics", download=False)
     response[2]["Cache-Control"] = "private, max-age=300"
     return response

@@ -12,6 +12,7 @@ from typing import Any, Protocol
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from cta_learning import audit
 from cta_learning.access import access_for, organisation_unlocked
@@ -74,6 +75,20 @@ def find(email: str) -> Subscriber | None:
     return db.session.scalar(select(Subscriber).where(Subscriber.email == email.strip().lower()))
 
 
+def subscription_of(user: User) -> Subscriber | None:
+    """The person's own subscription, topics loaded in the same query (one query)."""
+    # By the account's confirmed address only, never by the account link: a subscription
+    # belongs to whoever holds its address, so a former address's list stays private.
+    if user.email_confirmed_at is None:
+        return None
+    query = (
+        select(Subscriber)
+        .options(joinedload(Subscriber.topic_links))
+        .where(Subscriber.email == user.email.strip().lower())
+    )
+    return db.session.execute(query).unique().scalar_one_or_none()
+
+
 def _set_topics(subscriber: Subscriber, topics: Iterable[str]) -> None:
     subscriber.topic_links = [SubscriberTopic(topic=t) for t in sorted(set(topics) & set(TOPICS))]
 
@@ -127,12 +142,16 @@ def _subscribe_newcomer(organisation: Organisation, user: User | None = None) ->
 def request_signup(
     email: str, name: str, language: str, topics: list[str], now: datetime
 ) -> Subscriber | None:
-    """Ask a new address to confirm (a single-use link, valid 48 hours). An address already
-    subscribed, or refused by its server, gets nothing: no duplicate, no message."""
+    """Ask a new address to confirm (a single-use link, valid 48 hours); an address already
+    subscribed gets its preferences link instead; one refused by its server gets nothing."""
     email = email.strip().lower()
     subscriber = find(email)
-    if subscriber is not None and (subscriber.is_subscribed or subscriber.suppressed_at):
+    if subscriber is not None and subscriber.suppressed_at:
         return None
+    if subscriber is not None and subscriber.is_subscribed:
+        # Its own choices stay: what was typed in the form may not be the owner's.
+        send_preferences_link(subscriber)
+        return subscriber
     if subscriber is None:
         subscriber = Subscriber(email=email, status=SubscriberStatus.PENDING)
         db.session.add(subscriber)
@@ -151,6 +170,22 @@ def request_signup(
     )
     log.info("mailing sign-up of subscriber %s awaits confirmation", subscriber.id)
     return subscriber
+
+
+def send_preferences_link(subscriber: Subscriber) -> None:
+    """Email a subscriber the link to their preferences, in the language they chose."""
+    language = subscriber.language
+    queue_email(
+        subscriber.email,
+        "mailing_preferences_link",
+        locale=language,
+        to_name=subscriber.name,
+        category="mailing",
+        preferences_url=public_url_for(
+            "mailing.preferences", token=preferences_token(subscriber), lang=language
+        ),
+    )
+    log.info("preferences link sent to subscriber %s", subscriber.id)
 
 
 def pending_for(token: str, now: datetime) -> Subscriber | None:

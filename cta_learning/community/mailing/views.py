@@ -2,7 +2,9 @@
 account (signed links), one's data, and the public archive of campaigns.
 
 Every page acting on a subscription finds it through `_subscriber(token)`: a genuine preferences
-token, or nothing (404). Unsubscribing acts only on POST (link scanners follow GET links).
+token, or nothing (404); a signed-in person reaches their own through `own_subscription()`
+(their account's address), never anyone else's. Unsubscribing acts only on POST (link scanners
+follow GET links).
 """
 
 import json
@@ -19,8 +21,10 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import String, cast, func, select
 
+from cta_learning.caching import shared_page
 from cta_learning.community.mailing import subscriptions
 from cta_learning.community.mailing.forms import ButtonForm, PreferencesForm, SubscribeForm
 from cta_learning.community.mailing.models import TOPICS, Campaign, CampaignStatus, Subscriber
@@ -28,6 +32,7 @@ from cta_learning.database import utcnow
 from cta_learning.extensions import csrf, db, limiter
 from cta_learning.i18n import current_language
 from cta_learning.pagination import paginate
+from cta_learning.security import acting_user, require_role, signed_in
 from cta_learning.templating import add_template_values
 
 bp = Blueprint("mailing", __name__, url_prefix="/mailing")
@@ -39,20 +44,47 @@ def _limit():
     return limiter.limit(lambda: current_app.config["SIGNUP_RATE_LIMIT"], methods=["POST"])
 
 
+def own_subscription() -> Subscriber | None:
+    """The signed-in person's subscription, for their pages (the account page asks here)."""
+    return subscriptions.subscription_of(acting_user()) if signed_in() else None
+
+
+bp.add_app_template_global(own_subscription, "own_mailing_subscription")
+
+
 @bp.route("/", methods=["GET", "POST"])
 @_limit()
+@shared_page()  # visitors' copy only: a signed-in person's page is always their own
 def subscribe():
     form = SubscribeForm()
     if request.method == "GET":
         form.language.data = current_language()
         form.topics.data = list(TOPICS)
+        if signed_in():
+            form.email.data, form.name.data = current_user.email, current_user.name
     if form.validate_on_submit():
         subscriptions.request_signup(
             form.email.data, form.name.data or "", form.language.data, form.topics.data, utcnow()
         )
         # The same answer whether the address was new or known: it reveals nobody.
         return render_template("mailing/check_email.html", email=form.email.data)
-    return render_template("mailing/subscribe.html", form=form)
+    return render_template(
+        "mailing/subscribe.html",
+        form=form,
+        subscription=own_subscription(),
+        signed_in=signed_in(),
+    )
+
+
+@bp.get("/mine")
+@require_role("member")
+def mine():
+    """The signed-in person's own preferences page, without an emailed link."""
+    subscription = own_subscription()
+    if subscription is None:
+        return redirect(url_for("mailing.subscribe"))
+    token = subscriptions.preferences_token(subscription)
+    return redirect(url_for("mailing.preferences", token=token))
 
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])

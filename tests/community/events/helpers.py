@@ -36,15 +36,20 @@ def make_event(app, organiser: User | None = None, priorities=(), **fields) -> E
         return event
 
 
+TEXTS = ("title", "summary", "description", "objectives", "expected_results")
+
+
 def event_form(**overrides) -> dict:
-    """What an organiser types in the event form (times in Europe/Paris)."""
+    """What an organiser types in the event form (times in Europe/Paris), written in English;
+    `title=` and the other texts are the English ones, `fr_title=` a French one."""
     data = {
-        "title": "Networking meeting of the Mayors Mechanism",
+        "language": "en",
+        "en-title": "Networking meeting of the Mayors Mechanism",
         "kind": "networking",
-        "summary": "National and local governments on partnerships for inclusive recovery.",
-        "description": "A **dynamic dialogue** between national and city representatives.",
-        "objectives": "Share priorities for joint action.",
-        "expected_results": "Concrete ways to bring partnerships to the regional reviews.",
+        "en-summary": "National and local governments on partnerships for inclusive recovery.",
+        "en-description": "A **dynamic dialogue** between national and city representatives.",
+        "en-objectives": "Share priorities for joint action.",
+        "en-expected_results": "Concrete ways to bring partnerships to the regional reviews.",
         "timezone": "Europe/Paris",
         "start_date": "2027-01-22",
         "start_time": "16:00",
@@ -60,5 +65,11 @@ def event_form(**overrides) -> dict:
         "deadline_date": "",
         "deadline_time": "",
     }
-    data.update(overrides)
+    for name, value in overrides.items():
+        if name[:3] in ("en_", "fr_", "es_") and name[3:] in TEXTS:
+            data[f"{name[:2]}-{name[3:]}"] = value
+        elif name in TEXTS:
+            data[f"en-{name}"] = value
+        else:
+            data[name] = value
     return data

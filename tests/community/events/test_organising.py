@@ -45,8 +45,8 @@ def test_agenda_segments_with_people_show_on_the_event_page(app, client, auth):
         f"/manage/events/{event.id}/agenda",
         data={
             "kind": "round",
-            "title": "First round",
-            "guiding_question": "What hinders local-national coordination?",
+            "en-title": "First round",
+            "en-guiding_question": "What hinders local-national coordination?",
             "day": day,
             "start_time": _paris_clock(local_start.starts_at, 10),
             "end_time": _paris_clock(local_start.starts_at, 30),

@@ -9,8 +9,10 @@ from cta_learning.community.events.models import (
     AgendaSegment,
     CalendarFeed,
     Event,
+    EventTranslation,
     Registration,
     SegmentPerson,
+    SegmentTranslation,
 )
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
@@ -25,22 +27,26 @@ LIST_PAGES = [
     "/events/?when=past",
 ]
 # Most queries a page may run, as measured at both scales (SQLite and PostgreSQL alike).
-# The list: the count, one page of events with their series (a join); a member adds their
-# account and their registrations among the page's events. An event page: the event, its
-# agenda, the agenda's people (one query for all segments), its series, priority areas and
-# sessions; a member adds their account and their registration (a registered member needs no
-# refusal check). The member's own page: account, registrations with their events, calendar
-# address. The calendar feed: the token's owner, then the events.
+# The list: the count, one page of events with their series (a join), their translations
+# (one query for the page); a member adds their account and their registrations among the
+# page's events. An event page: the event, its agenda, the agenda's people and the agenda's
+# translations (one query each for all segments), its series, priority areas and sessions, the
+# translations of the event, its series and sessions (one query); a member adds their account
+# and their registration (a registered member needs no refusal check). The member's own page:
+# account, registrations with their events, their translations, calendar address. The calendar
+# feed: the token's owner, then the events and their translations.
 BOUNDS = {
-    "visitor": {"list": 2, "event": 6, "feed": 2},
-    "member": {"list": 4, "event": 8, "mine": 3},
+    "visitor": {"list": 3, "event": 8, "feed": 3},
+    "member": {"list": 5, "event": 10, "mine": 4},
 }
 
 
 def _agenda(app, event: Event) -> None:
-    """Three segments with two people each, as the networking meeting of 2021 had."""
+    """Three segments with two people each, as the networking meeting of 2021 had, and the
+    event and its agenda in French too."""
     start = event.starts_at
     with app.app_context():
+        db.session.add(EventTranslation(event_id=event.id, language="fr", title="Mesuré"))
         for n, kind in enumerate(("opening", "round", "conversation")):
             segment = AgendaSegment(
                 event_id=event.id,
@@ -54,6 +60,7 @@ def _agenda(app, event: Event) -> None:
                 SegmentPerson(position=0, role="moderator", name="Sophie van Haasen", country="NL"),
                 SegmentPerson(position=1, role="speaker", name="Carola Gunnarsson", country="SE"),
             ]
+            segment.translations = [SegmentTranslation(language="fr", title=f"Segment {n + 1}")]
             db.session.add(segment)
         db.session.commit()
 

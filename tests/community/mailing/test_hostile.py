@@ -233,12 +233,18 @@ def test_expired_used_or_altered_confirmation_links_change_nothing(app, client):
 
 
 def test_someone_else_cannot_change_a_subscriber_s_choices_by_signing_up(app, client):
-    make_subscriber(app, "ana@bogota.example.org", "es", topics=["events"], name="Ana")
-    with nothing_changes(app):
-        response = client.post(
-            "/mailing/", data={**SIGNUP, "name": "Mallory", "language": "fr", "topics": ["events"]}
-        )
+    ana = make_subscriber(app, "ana@bogota.example.org", "es", topics=["events"], name="Ana")
+    response = client.post(
+        "/mailing/", data={**SIGNUP, "name": "Mallory", "language": "fr", "topics": ["cities_fund"]}
+    )
     assert "Check your inbox" in page_text(response)  # the same answer as for a new address
+    after = subscriber(app, "ana@bogota.example.org")
+    assert (after.name, after.language, after.topics) == ("Ana", "es", ["events"])
+    assert after.updated_at == ana.updated_at
+    # Only its owner hears of it, in her language, with her own preferences link.
+    [message] = outbox(app)
+    assert message.to_address == "ana@bogota.example.org" and message.to_name == "Ana"
+    assert message.locale == "es" and "Mallory" not in message.body_text
 
 
 ADMIN_PAGES = [

@@ -63,11 +63,12 @@ def test_a_subscribed_address_gets_no_duplicate(app, client):
     client.post("/mailing/", data=SIGNUP)
     client.post(confirm_link(app, "ana@bogota.example.org"))
     before = count(app, OutboxMessage)
-    with nothing_changes(app):
-        response = client.post("/mailing/", data=SIGNUP)
+    response = client.post("/mailing/", data={**SIGNUP, "topics": ["cities_fund"]})
     assert "Check your inbox" in page_text(response)
-    assert count(app, OutboxMessage) == before
+    # Only a message with its preferences link: no second row, its choices untouched.
+    assert count(app, OutboxMessage) == before + 1
     assert count(app, Subscriber) == 1
+    assert subscriber(app, "ana@bogota.example.org").topics == ["events", "global_processes"]
 
 
 def test_members_are_subscribed_when_their_organisation_unlocks(app, make):

@@ -142,3 +142,12 @@ def test_someone_without_an_organisation_is_asked_to_create_one(app, client, aut
 def test_visitors_are_sent_to_log_in(client):
     response = client.get("/mgi/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_requests_language_is_named_in_the_readers_language(app, client, auth, make):
+    owner, city = make.member(locale="fr")
+    unlock(app, city)
+    make_request(app, city, owner, language="es")
+    auth.login(owner.email)
+    html = client.get("/mgi/").get_data(as_text=True)
+    assert "<dd>espagnol</dd>" in html  # the one helper, i18n.language_name
