@@ -88,7 +88,8 @@ def public_url(app: Flask) -> str:
             "which every link in emails leads to (for example https://learning.example.org)."
         )
     host = os.environ.get("FLASK_RUN_HOST") or "127.0.0.1"
-    if host in ("0.0.0.0", "::"):  # noqa: S104 - every interface: this machine is one of them
+    # Served on every interface: links lead to this machine, on its loopback address.
+    if host in ("0.0.0.0", "::"):  # noqa: S104  # nosec B104
         host = "127.0.0.1"
     return f"http://{host}:{os.environ.get('FLASK_RUN_PORT') or 5000}"
 
