@@ -2,7 +2,6 @@
 
 import os
 import re
-import shutil
 import time
 from pathlib import Path
 
@@ -12,41 +11,7 @@ import pytest
 from cta_learning import create_app
 from cta_learning.extensions import db
 from tests.conftest import PASSWORD, TEST_CONFIG, TOTP_SECRET
-from tests.servers import LiveServer, missing
-
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
-
-
-def _chromium() -> str | None:
-    return (
-        os.environ.get("CTA_CHROMIUM")
-        or shutil.which("chromium")
-        or shutil.which("chromium-browser")
-    )
-
-
-@pytest.fixture(scope="session")
-def browser():
-    executable = _chromium()
-    if executable is None:
-        missing("Chromium is not installed (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing("Playwright is not installed (pip install -e '.[dev]')")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+from tests.servers import LiveServer
 
 
 @pytest.fixture

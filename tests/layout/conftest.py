@@ -17,7 +17,6 @@ import pytest
 
 from cta_learning import create_app
 from cta_learning.extensions import db
-from tests.browser.conftest import browser  # noqa: F401 - Debian's Chromium, for the journey
 from tests.conftest import TEST_CONFIG, Factories
 from tests.mail.smtp import Recorder, SmtpServer
 from tests.servers import free_port, missing, start_redis, wait_for
