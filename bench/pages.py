@@ -66,6 +66,7 @@ def targets(landmarks: Landmarks) -> tuple[Target, ...]:
         Target("events, filtered", FILTERED_EVENTS),
         Target("an event", f"/events/{landmarks.event_id}"),
         Target("a certificate", f"/certificates/{landmarks.certificate_code}"),
+        _page("/figures"),  # the Call in figures: every count of the annual report
         Target("signed-in floor", "/bench/signed-in", FLOOR, SIGNED_IN_LAYOUT),
         Target("lesson", LESSON_PAGE, SIGNED_IN, f'action="{LESSON_PAGE}done"'),
         Target("quiz", QUIZ_PAGE, SIGNED_IN, f'action="{QUIZ_PAGE}answers"'),

@@ -111,6 +111,10 @@ def _register_blueprints(app: Flask) -> None:
     from cta_learning.actions import repository_views
     from cta_learning.actions import views as actions
     from cta_learning.api import hooks as api_hooks
+    from cta_learning.api.v1 import documentation as api_documentation  # noqa: F401 - its routes
+    from cta_learning.api.v1 import personal as api_personal  # noqa: F401 - its routes on api_v1
+    from cta_learning.api.v1 import public as api_public  # noqa: F401 - its routes on api_v1
+    from cta_learning.api.v1.framework import bp as api_v1
     from cta_learning.community.events import manage as events_manage
     from cta_learning.community.events import manage_registrations as event_registrations
     from cta_learning.community.events import views as events
@@ -120,6 +124,7 @@ def _register_blueprints(app: Flask) -> None:
     from cta_learning.community.mgi import views as mgi
     from cta_learning.courses import manage as courses_manage
     from cta_learning.courses import views as courses
+    from cta_learning.figures import views as figures
     from cta_learning.mail import manage as mail_manage
     from cta_learning.pages import views as pages
 
@@ -136,6 +141,7 @@ def _register_blueprints(app: Flask) -> None:
         mail_manage.bp,
         actions_manage.bp,
         api_hooks.bp,
+        api_v1,
         courses.bp,
         courses_manage.bp,
         events.bp,
@@ -145,6 +151,7 @@ def _register_blueprints(app: Flask) -> None:
         mailing_manage.bp,
         mgi.bp,
         mgi_manage.bp,
+        figures.bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -55,6 +55,9 @@ class DefaultConfig:
     SIGNUP_RATE_LIMIT = "5 per minute;30 per hour"
     RESET_RATE_LIMIT = "5 per minute;20 per hour"
     WEBHOOK_RATE_LIMIT = "60 per minute"
+    API_RATE_LIMIT = "120 per minute;2000 per hour"  # per address, every /api/v1 operation
+    API_TOKEN_RATE_LIMIT = "60 per minute;1000 per hour"  # per personal API token
+    API_AUTH_FAILURE_LIMIT = "10 per minute;50 per hour"  # wrong API tokens, per address
     # A Redis outage must not take the site down: each worker then counts on its own meanwhile.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     TWO_FACTOR_RATE_LIMIT = "10 per minute;50 per hour"  # codes at /login/verify and /reauth

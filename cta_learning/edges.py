@@ -12,6 +12,7 @@ operation module with the reason (`accounts/login_throttle.claim_turn`).
 from flask import Flask, Response, current_app, render_template, request, url_for
 from flask import session as session_cookie
 
+from cta_learning.api.v1.errors import error_response
 from cta_learning.extensions import db
 from cta_learning.refusals import Refused
 
@@ -43,9 +44,8 @@ def _refused(refusal: Refused):
     """A rule said no: the error page with the reason and the way forward, or JSON for the
     API; nothing of the request is kept."""
     db.session.rollback()
-    if request.path.startswith("/api/"):
-        error = {"code": refusal.code, "message": str(refusal.message)}
-        return {"error": error}, refusal.status
+    if request.path.startswith("/api/"):  # /api/v1 (the webhook answers its own refusals)
+        return error_response(refusal.status, str(refusal.message), refusal.details, refusal.code)
     forward = None
     if refusal.forward is not None:
         target = url_for(refusal.forward.endpoint, **refusal.forward.values)

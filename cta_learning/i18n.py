@@ -37,7 +37,9 @@ def select_locale() -> str:
     languages = current_app.config["LANGUAGES"]
     if signed_in() and current_user.locale in languages:
         return current_user.locale
-    for choice in (request.args.get("lang"), request.cookies.get(LANGUAGE_COOKIE)):
+    # The API answers each request in its own language: no remembered choice.
+    remembered = None if request.path.startswith("/api/") else request.cookies.get(LANGUAGE_COOKIE)
+    for choice in (request.args.get("lang"), remembered):
         if choice is not None and choice in languages:
             return choice
     return (
@@ -59,6 +61,7 @@ def remember_visitor_language(response):
         choice in current_app.config["LANGUAGES"]
         and request.cookies.get(LANGUAGE_COOKIE) != choice
         and not current_user.is_authenticated
+        and not request.path.startswith("/api/")
     ):
         response.set_cookie(
             LANGUAGE_COOKIE,

@@ -11,6 +11,7 @@ from cta_learning.accounts.models import (
 )
 from cta_learning.actions import versions as _repository_versions  # noqa: F401 - its flush listener
 from cta_learning.actions.models import Action, ActionPriority, ActionTranslation, CorrectionRequest
+from cta_learning.api.tokens import ApiToken
 from cta_learning.audit import AuditEvent
 from cta_learning.community.events import versions as _event_versions  # noqa: F401 - listener
 from cta_learning.community.events.models import (
@@ -48,6 +49,7 @@ __all__ = [
     "ActionPriority",
     "ActionTranslation",
     "AgendaSegment",
+    "ApiToken",
     "Attempt",
     "AuditEvent",
     "CalendarFeed",

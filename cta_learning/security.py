@@ -23,6 +23,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from cta_learning.api.v1 import errors as api_errors
 from cta_learning.extensions import db, login_manager
 
 if TYPE_CHECKING:  # only for the annotation: security sits below the accounts package
@@ -147,6 +148,8 @@ def _security_headers(response):
 
 def _render_error(error: HTTPException):
     code = error.code or 500
+    if api_errors.in_api():  # also paths that match no route, which no blueprint answers
+        return api_errors.http_error_response(error)
     if request.path.startswith("/api/"):
         return {"error": error.name, "status": code}, code
     return render_template("errors/error.html", code=code), code
@@ -154,6 +157,9 @@ def _render_error(error: HTTPException):
 
 def _csrf_error(error: CSRFError):
     db.session.rollback()
+    if api_errors.in_api():
+        message = _("The security token of this request is missing or has expired.")
+        return api_errors.error_response(400, message)
     return render_template("errors/error.html", code=400, csrf=True), 400
 
 
@@ -184,6 +190,8 @@ def _database_unavailable(error: DBAPIError):
     )
     # Render as a visitor: loading the signed-in person would need the database again.
     login_manager._update_request_context_with_user()
+    if api_errors.in_api():
+        return api_errors.error_response(503)
     if request.path.startswith("/api/"):
         return {"error": "Service Unavailable", "status": 503}, 503
     return render_template("errors/error.html", code=503), 503
@@ -194,6 +202,8 @@ def _unexpected_error(error: Exception):
     current_app.logger.exception("unexpected error on %s %s", request.method, request.path)
     if current_app.testing and current_app.config.get("PROPAGATE_TEST_ERRORS", True):
         raise error
+    if api_errors.in_api():
+        return api_errors.error_response(500)
     return render_template("errors/error.html", code=500), 500
 
 

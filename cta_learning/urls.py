@@ -9,10 +9,17 @@ LARGEST_ID = 2**31 - 1
 
 
 class BoundedIntegerConverter(IntegerConverter):
-    """`<int:...>` that matches only numbers up to LARGEST_ID (unless the rule sets its own max)."""
+    """`<int:...>` for row ids: a number no row can have is a 404 at every address.
 
-    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
-        super().__init__(map, fixed_digits, min, LARGEST_ID if max is None else max, signed)
+    Longer numbers than LARGEST_ID's ten digits do not match at all. A ten-digit number past it
+    becomes 0, which no row has, rather than failing the converter: on an address with several
+    methods (POST and DELETE …/registration) the router would then answer 405, not 404."""
+
+    regex = r"\d{1,10}"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        return number if number <= LARGEST_ID else 0
 
 
 def init_app(app: Flask) -> None:

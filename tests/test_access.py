@@ -159,6 +159,12 @@ TABLE = [
     ("GET",  "/actions/{published}",                   200,     200,         200,         200,         200,         200),
     ("GET",  "/actions/{draft}",                       404,     404,         404,         404,         404,         404),
     ("GET",  "/actions/999999",                        404,     404,         404,         404,         404,         404),
+    # the Call in figures: public; the export of published actions for admins only
+    ("GET",  "/figures",                               200,     200,         200,         200,         200,         200),
+    ("GET",  "/figures?year=1990&region=mars",         400,     400,         400,         400,         400,         400),
+    ("GET",  "/figures.json",                          200,     200,         200,         200,         200,         200),
+    ("GET",  "/figures.csv",                           200,     200,         200,         200,         200,         200),
+    ("GET",  "/figures/published-actions.csv",         LOGIN,   403,         403,         403,         403,         200),
     # an organisation's own actions
     ("GET",  "/my/actions/",                           LOGIN,   NEW_PROFILE, 200,         200,         NEW_PROFILE, NEW_PROFILE),
     ("POST", "/my/actions/new",                        LOGIN,   NEW_PROFILE, ANYWHERE,    ANYWHERE,    NEW_PROFILE, NEW_PROFILE),
@@ -312,6 +318,30 @@ TABLE = [
     ("POST", "/admin/mailing/campaigns/999999/pause",  LOGIN,   403,         403,         403,         403,         404),
     # the external submission site's webhook (no secret is configured in the tests)
     ("POST", "/api/v1/hooks/action-submitted",         503,     503,         503,         503,         503,         503),
+    # the public API: what visitors see, the same for everyone (drafts are 404 even to staff)
+    ("GET",  "/api/v1/priorities",                     200,     200,         200,         200,         200,         200),
+    ("GET",  "/api/v1/actions",                        200,     200,         200,         200,         200,         200),
+    ("GET",  "/api/v1/actions/{published}",            200,     200,         200,         200,         200,         200),
+    ("GET",  "/api/v1/actions/{draft}",                404,     404,         404,         404,         404,         404),
+    ("GET",  "/api/v1/courses",                        200,     200,         200,         200,         200,         200),
+    ("GET",  "/api/v1/events",                         200,     200,         200,         200,         200,         200),
+    ("GET",  "/api/v1/events/{event}",                 200,     200,         200,         200,         200,         200),
+    ("GET",  "/api/v1/events/{draft_event}",           404,     404,         404,         404,         404,         404),
+    ("GET",  "/api/v1/openapi.json",                   200,     200,         200,         200,         200,         200),
+    ("GET",  "/api/v1/docs",                           200,     200,         200,         200,         200,         200),
+    # the personal API, here with the session (tokens: tests/api/test_tokens.py); A's member
+    # holds a place at {event}; a draft is not there (404) but for those who manage it
+    ("GET",  "/api/v1/me",                             401,     200,         200,         200,         200,         200),
+    ("GET",  "/api/v1/me/organisation",                401,     404,         200,         200,         404,         404),
+    ("GET",  "/api/v1/me/courses",                     401,     200,         200,         200,         200,         200),
+    ("GET",  "/api/v1/me/registrations",               401,     200,         200,         200,         200,         200),
+    ("POST", "/api/v1/events/{event}/registration",    401,     200,         200,         200,         200,         200),
+    ("POST", "/api/v1/events/{draft_event}/registration", 401,  404,         404,         404,         409,         409),
+    ("DELETE", "/api/v1/events/{event}/registration",  401,     404,         200,         404,         404,         404),
+    ("DELETE", "/api/v1/events/{draft_event}/registration", 401, 404,        404,         404,         404,         404),
+    # personal API tokens on the account page
+    ("POST", "/account/api-tokens",                    LOGIN,   200,         200,         200,         200,         200),
+    ("POST", "/account/api-tokens/999999/revoke",      LOGIN,   404,         404,         404,         404,         404),
 ]
 # fmt: on
 
@@ -331,6 +361,7 @@ POST_DATA = {
         "confirm": "a brand new password",
     },
     "/account/delete": {"current_password": PASSWORD, "confirm": "y"},
+    "/account/api-tokens": {"token-name": "Reporting script", "token-scopes": ["read"]},
     "/account/language": {"lang": "fr", "next": "/faq"},
     "/reauth": {"password": PASSWORD},
     "/organisation/new": ORGANISATION,
@@ -603,7 +634,7 @@ def _mailing(app, admin) -> dict:
 def world(request, app, make, auth):
     path = getattr(request.node, "callspec", None) and request.node.callspec.params.get("path")
     learning = path is None or path.startswith(("/courses", "/certificates", "/manage/courses"))
-    with_events = path is None or path.startswith(("/events", "/manage/events"))
+    with_events = path is None or path.startswith(("/events", "/manage/events", "/api/v1/events"))
     mgi = path is None or path.startswith(("/mgi", "/admin/mgi"))
     mailing = path is None or path.startswith(("/mailing", "/admin/mailing"))
     return World(app, make, auth, learning, with_events, mgi, mailing)

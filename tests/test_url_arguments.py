@@ -101,3 +101,14 @@ def test_admin_lists_answer_404_for_pages_out_of_range(client, auth, page):
 def test_new_event_in_a_series_past_the_largest_id_is_not_found(client, auth, series):
     auth.login_as("organiser")
     assert client.get("/manage/events/new", query_string={"series": series}).status_code == 404
+
+
+@pytest.mark.parametrize("digits", ["2147483648", "9999999999", "6048933660248281088"])
+@pytest.mark.parametrize("method", ["GET", "POST", "DELETE"])
+def test_a_number_no_row_can_have_is_not_found_whatever_the_method(auth, make, digits, method):
+    """Not 405: the address exists for POST and DELETE with any real event number."""
+    auth.login_as("member")
+    response = auth.client.open(f"/api/v1/events/{digits}/registration", method=method)
+    assert response.status_code == 404 if method != "GET" else response.status_code in (404, 405)
+    response = auth.client.get(f"/events/{digits}")
+    assert response.status_code == 404

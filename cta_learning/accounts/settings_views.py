@@ -25,6 +25,9 @@ from cta_learning.accounts.forms import (
     DeleteAccountForm,
 )
 from cta_learning.accounts.two_factor import require_fresh_auth
+from cta_learning.api import tokens
+from cta_learning.api.forms import ApiTokenForm, RevokeApiTokenForm
+from cta_learning.refusals import Refused, WayForward
 from cta_learning.security import acting_user, require_role, safe_next
 
 bp = Blueprint("settings", __name__)
@@ -41,7 +44,52 @@ def account():
         )
         flash(_("Your settings are saved."), "success")
         return redirect(url_for("settings.account"))
-    return render_template("settings/account.html", form=form)
+    return _account_page(form, ApiTokenForm(formdata=None))
+
+
+def _account_page(form, token_form, created=None):
+    """The account page with the person's API tokens; `created` is a new (token, secret),
+    whose secret this page shows once: it is stored nowhere."""
+    page = render_template(
+        "settings/account.html",
+        form=form,
+        token_form=token_form,
+        tokens=tokens.live_tokens(acting_user()),
+        revoke_form=RevokeApiTokenForm(formdata=None),
+        created=created,
+        max_tokens=tokens.MAX_LIVE_TOKENS,
+        scope_labels=tokens.SCOPE_LABELS,
+    )
+    return page, 200, {"Cache-Control": "no-store"} if created else {}
+
+
+@bp.post("/account/api-tokens")
+@require_role("member")
+def create_api_token():
+    form = AccountForm(formdata=None, obj=acting_user())
+    form.set_timezone_choices()
+    token_form = ApiTokenForm()
+    if not token_form.validate():
+        return _account_page(form, token_form)
+    try:
+        created = tokens.create_token(acting_user(), token_form.name.data, token_form.scopes.data)
+    except Refused as refusal:
+        back = WayForward(_("Back to your account"), "settings.account")
+        raise refusal.leading_to(back) from None
+    return _account_page(form, ApiTokenForm(formdata=None), created)
+
+
+@bp.post("/account/api-tokens/<int:token_id>/revoke")
+@require_role("member")
+def revoke_api_token(token_id: int):
+    token = tokens.token_of(acting_user(), token_id)  # anyone else's token: not found
+    if token is None:
+        abort(404)
+    if not RevokeApiTokenForm().validate():
+        abort(400)
+    tokens.revoke_token(token, acting_user())
+    flash(_("The token “%(name)s” is revoked: it no longer works.", name=token.name), "success")
+    return redirect(url_for("settings.account", _anchor="api-tokens"))
 
 
 @bp.post("/account/language")

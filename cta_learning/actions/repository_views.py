@@ -79,7 +79,7 @@ class FilterForm(BaseFilterForm):
         self.year.choices = choices(everything + [(str(year), str(year)) for year in years])
 
 
-def _conditions(chosen: dict[str, str]) -> list:
+def published_conditions(chosen: dict[str, str]) -> list:
     """SQL conditions on published actions for the chosen filters."""
     conditions = [Action.status == ActionStatus.PUBLISHED]
     if "priority" in chosen:
@@ -103,7 +103,7 @@ def _conditions(chosen: dict[str, str]) -> list:
     return conditions
 
 
-def _with_details(query, language: str):
+def with_details(query, language: str):
     """Load the organisation, priorities and the translation in `language` with the actions."""
     return query.options(
         joinedload(Action.organisation),
@@ -144,9 +144,9 @@ def index():
     form = FilterForm(formdata=request.args)
     form.set_choices(language)
     chosen = form.chosen()
-    conditions = _conditions(chosen)
+    conditions = published_conditions(chosen)
     query = (
-        _with_details(select(Action).where(*conditions), language)
+        with_details(select(Action).where(*conditions), language)
         .options(
             load_only(*LIST_COLUMNS),
             joinedload(Action.organisation).load_only(Organisation.name, Organisation.country),
@@ -173,7 +173,7 @@ def index():
 def detail(action_id: int):
     language = i18n.current_language()
     action = db.session.scalar(
-        _with_details(
+        with_details(
             select(Action).where(Action.id == action_id, Action.status == ActionStatus.PUBLISHED),
             language,
         )

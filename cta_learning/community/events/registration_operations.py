@@ -164,6 +164,20 @@ def register(event: Event, user: User, language: str | None, now: datetime) -> R
     return registration
 
 
+def outcome_message(status: str) -> str:
+    """What the person is told once registered (the page's message and the API's)."""
+    messages: dict[str, str] = {
+        RegistrationStatus.CONFIRMED: _(
+            "You are registered. A confirmation is on its way by email."
+        ),
+        RegistrationStatus.WAITING: _(
+            "The event is full: you are on the waiting list. We will email you if a place frees up."
+        ),
+        RegistrationStatus.PENDING: _("Your registration is waiting for the organisers' approval."),
+    }
+    return messages[status]
+
+
 def _fill_places(event: Event, now: datetime) -> list[Registration]:
     """Promote from the waiting list, first come first served, while places are free."""
     promoted: list[Registration] = []

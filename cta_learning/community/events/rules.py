@@ -58,8 +58,14 @@ def audience_refusal(user: User, event: Event) -> str | None:
     )
 
 
-def registration_refusal(user: User, event: Event, now: datetime) -> str | None:
-    """Why this person may not register now, or None when they may."""
+def may_see(user: User, event: Event) -> bool:
+    """Published and cancelled events are for everyone; drafts only for those who manage them
+    (to anyone else a draft does not exist: a 404, never a 403)."""
+    return event.status != EventStatus.DRAFT or can_manage(user, event)
+
+
+def closed_refusal(event: Event, now: datetime) -> str | None:
+    """Why the event takes no registration now, whoever asks (the API answers 409), or None."""
     if event.is_cancelled:
         return _("This event has been cancelled.")
     if not event.is_published:
@@ -68,7 +74,12 @@ def registration_refusal(user: User, event: Event, now: datetime) -> str | None:
         return _("This event has already started.")
     if event.registration_deadline is not None and now > event.registration_deadline:
         return _("Registration for this event has closed.")
-    return audience_refusal(user, event)
+    return None
+
+
+def registration_refusal(user: User, event: Event, now: datetime) -> str | None:
+    """Why this person may not register now, or None when they may."""
+    return closed_refusal(event, now) or audience_refusal(user, event)
 
 
 def segment_fits(event: Event, starts_at: datetime, ends_at: datetime) -> bool:

@@ -36,11 +36,10 @@ from cta_learning.community.events.models import (
     STATUSES,
     AgendaSegment,
     Event,
-    EventStatus,
     Registration,
     RegistrationStatus,
 )
-from cta_learning.community.events.rules import can_manage, registration_refusal
+from cta_learning.community.events.rules import can_manage, may_see, registration_refusal
 from cta_learning.community.events.versions import EVENTS
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
@@ -117,7 +116,7 @@ def index():
 def _event(event_id: int) -> Event:
     """A published or cancelled event; drafts only for those who manage them."""
     event = db.session.get(Event, event_id)
-    if event is None or (event.status == EventStatus.DRAFT and not can_manage(current_user, event)):
+    if event is None or not may_see(current_user, event):
         abort(404)
     return event
 
@@ -171,16 +170,7 @@ def register(event_id: int):
     registration = registration_operations.register(
         event, acting_user(), form.language.data or None, utcnow()
     )
-    messages: dict[str, str] = {
-        RegistrationStatus.CONFIRMED: _(
-            "You are registered. A confirmation is on its way by email."
-        ),
-        RegistrationStatus.WAITING: _(
-            "The event is full: you are on the waiting list. We will email you if a place frees up."
-        ),
-        RegistrationStatus.PENDING: _("Your registration is waiting for the organisers' approval."),
-    }
-    flash(messages[registration.status], "success")
+    flash(registration_operations.outcome_message(registration.status), "success")
     return redirect(url_for("events.detail", event_id=event.id))
 
 

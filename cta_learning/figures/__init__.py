@@ -1,0 +1,1 @@
+"""The Call in figures: the counts of the annual report, as a page, JSON and CSV."""
