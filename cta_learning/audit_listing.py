@@ -22,7 +22,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import DateField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, StopValidation, ValidationError
 
-from cta_learning import audit_labels
+from cta_learning import audit_labels, languages
 from cta_learning.accounts.models import Organisation, User
 from cta_learning.audit import AuditEvent
 from cta_learning.extensions import Model, db
@@ -195,7 +195,7 @@ def _value_text(value: Any) -> str:
 def _change_text(value: Any) -> str:
     """A correction's change is stored as [before, after]."""
     if isinstance(value, list) and len(value) == 2:
-        return f"{_value_text(value[0])} → {_value_text(value[1])}"
+        return f"{_value_text(value[0])} {languages.forward_arrow()} {_value_text(value[1])}"
     return _value_text(value)
 
 

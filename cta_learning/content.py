@@ -8,7 +8,13 @@ import yaml
 from flask import current_app
 from marshmallow import Schema, ValidationError, fields, validate
 
-LANGUAGES = ("en", "fr", "es")
+from cta_learning.languages import PLATFORM
+
+LANGUAGES = PLATFORM  # every content text is given in each of them
+# The languages content may be written in, a fixed list: content can be translated before its
+# interface is (Arabic texts ship while "ar" is not yet among the platform's languages, and are
+# read once it is). A text in any other language is a mistake in the file.
+CONTENT_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar")
 
 
 class ContentError(ValueError):
@@ -16,11 +22,12 @@ class ContentError(ValueError):
 
 
 class TranslatedText(fields.Dict):
-    """A text in each of the platform's languages: {en: ..., fr: ..., es: ...}."""
+    """A text in each of the platform's languages ({en: ..., fr: ..., es: ...}), and maybe in
+    other content languages."""
 
     def __init__(self, **kwargs):
         super().__init__(
-            keys=fields.String(validate=validate.OneOf(LANGUAGES)),
+            keys=fields.String(validate=validate.OneOf(CONTENT_LANGUAGES)),
             values=fields.String(validate=validate.Length(min=1)),
             **kwargs,
         )

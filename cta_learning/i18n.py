@@ -20,7 +20,6 @@ from flask_login import current_user
 
 from cta_learning.security import signed_in
 
-LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
 LANGUAGE_COOKIE = "cta_lang"
 Text = TypeVar("Text")  # a text, or a lesson's content, given per language
 REGION_NAMES = {

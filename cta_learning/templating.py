@@ -9,7 +9,7 @@ from flask_babel import format_currency, format_date, format_datetime, format_de
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
-from cta_learning import chrome, i18n
+from cta_learning import chrome, i18n, languages
 from cta_learning.security import has_role, holds_role
 
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True})
@@ -55,10 +55,18 @@ def _cached_markdown(text: str) -> Markup:
     return render_markdown(text)
 
 
+def isolate(text: object) -> Markup:
+    """A user-written text (a name, an address) set in running text in its own direction."""
+    return Markup("<bdi>%s</bdi>") % text
+
+
 def _template_globals() -> dict:
     return {
-        "languages": i18n.LANGUAGE_NAMES,
+        "languages": languages.own_names(),
         "current_language": i18n.current_language(),
+        "current_direction": languages.direction(i18n.current_language()),
+        "forward_arrow": languages.forward_arrow,
+        "back_arrow": languages.back_arrow,
         "has_role": has_role,
         "holds_role": holds_role,
     }
@@ -89,6 +97,9 @@ def init_app(app: Flask) -> None:
         country=i18n.country_name,
         region=i18n.region_name,
         language_name=i18n.language_name,
+        language_label=languages.label,
+        bdi=isolate,
+        direction=languages.direction,
         in_language=i18n.in_language,
     )
     app.jinja_env.globals.update(

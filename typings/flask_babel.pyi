@@ -10,6 +10,10 @@ from typing import Any
 from babel import Locale
 from flask import Flask
 
+class LazyString:
+    def __init__(self, func: Callable[..., str], *args: Any, **kwargs: Any) -> None: ...
+    def __str__(self) -> str: ...
+
 class Babel:
     def __init__(self, app: Flask | None = None, **kwargs: Any) -> None: ...
     def init_app(

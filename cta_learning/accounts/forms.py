@@ -23,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from cta_learning import i18n, timezones
+from cta_learning import i18n, languages, timezones
 from cta_learning.forms import (
     BaseForm,
     MultiCheckboxField,
@@ -98,7 +98,7 @@ def _name_field(label=_l("Your name"), max_length=120) -> StringField:
 
 
 class LanguageTimezoneMixin:
-    locale = SelectField(_l("Language"), choices=choices(i18n.LANGUAGE_NAMES), default="en")
+    locale = SelectField(_l("Language"), choices=languages.offered_choices, default="en")
     timezone = SelectField(_l("Time zone"), default="UTC")
 
     def set_timezone_choices(self) -> None:
@@ -168,7 +168,7 @@ class OrganisationForm(BaseForm):
     name = _name_field(_l("Name of the organisation"), max_length=200)
     country = SelectField(_l("Country"), validators=[InputRequired(_l("Choose a country."))])
     preferred_language = SelectField(
-        _l("Preferred language"), choices=choices(i18n.LANGUAGE_NAMES), default="en"
+        _l("Preferred language"), choices=languages.offered_choices, default="en"
     )
     population = IntegerField(
         _l("Population (optional)"),

@@ -17,7 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from cta_learning import content, i18n
+from cta_learning import content, languages
 from cta_learning.actions.labels import PARTNER_LABELS, TARGET_GROUP_LABELS
 from cta_learning.forms import BaseForm, MultiCheckboxField, choices, strip_filter
 
@@ -44,7 +44,7 @@ class AboutForm(BaseForm):
         ),
     )
     language = SelectField(
-        _l("Language the action is written in"), choices=choices(i18n.LANGUAGE_NAMES), default="en"
+        _l("Language the action is written in"), choices=languages.offered_choices, default="en"
     )
 
 

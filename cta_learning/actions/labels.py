@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from cta_learning import languages
 from cta_learning.actions.models import ActionStatus, CorrectionStatus
 
 TARGET_GROUP_LABELS = {
@@ -52,11 +53,7 @@ PARTNER_LABELS = {
     "private-sector": _l("Private sector"),
 }
 
-LANGUAGE_LABELS = {
-    "en": _l("English"),
-    "fr": _l("French"),
-    "es": _l("Spanish"),
-}
+LANGUAGE_LABELS = languages.labels()
 
 CORRECTION_STATUS_LABELS = {
     CorrectionStatus.OPEN: _l("Open"),

@@ -39,7 +39,13 @@ def check(paths: tuple[str, ...]) -> None:
     for result in results:
         if not result.problems:
             lessons = len({lesson for lesson, _ in result.lessons})
-            click.echo(f"{result.path}: {lessons} lessons in {', '.join(result.languages)}: OK.")
+            partial = "".join(
+                f", {sum(written == language for _, written in result.lessons)} in {language}"
+                for language in result.partial_languages
+            )
+            click.echo(
+                f"{result.path}: {lessons} lessons in {', '.join(result.languages)}{partial}: OK."
+            )
     if any(result.problems for result in results):
         raise SystemExit(1)
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from cta_learning.content import LANGUAGES, TranslatedText
+from cta_learning.content import CONTENT_LANGUAGES, TranslatedText
 
 LESSON_KINDS = ("reading", "video", "podcast", "quiz", "game")
 IDENTIFIER = validate.Regexp(
@@ -53,7 +53,16 @@ class CourseSchema(Schema):
         unknown = RAISE
 
     id = fields.String(required=True, validate=IDENTIFIER)
-    languages = fields.List(fields.String(validate=validate.OneOf(LANGUAGES)), required=True)
+    # Every lesson is written in each of `languages`, and in some of `partial_languages` only:
+    # a lesson missing in one of those is shown in English, with a notice.
+    languages = fields.List(
+        fields.String(validate=validate.OneOf(CONTENT_LANGUAGES)),
+        required=True,
+        validate=validate.Length(min=1),
+    )
+    partial_languages = fields.List(
+        fields.String(validate=validate.OneOf(CONTENT_LANGUAGES)), load_default=list
+    )
     sequential = fields.Boolean(load_default=True)
     pass_mark = fields.Integer(load_default=70, validate=validate.Range(min=1, max=100))
     title = TranslatedText(required=True)
@@ -61,6 +70,15 @@ class CourseSchema(Schema):
     chapters = fields.List(
         fields.Nested(ChapterSchema), required=True, validate=validate.Length(min=1)
     )
+
+    @validates_schema
+    def check_partial_languages(self, data, **kwargs) -> None:
+        if not data.get("partial_languages"):
+            return
+        if set(data["partial_languages"]) & set(data["languages"]):
+            raise ValidationError("a language is either complete or partial", "partial_languages")
+        if "en" not in data["languages"]:  # a lesson missing in a partial language is shown in it
+            raise ValidationError("partial languages need every lesson in en", "partial_languages")
 
 
 class ChoiceSchema(Schema):
@@ -159,7 +177,7 @@ class LessonHeaderSchema(Schema):
     media = fields.String(validate=MEDIA_REFERENCE)
     duration = fields.String(validate=validate.Regexp(r"^\d{1,3}:[0-5]\d$"))
     captions = fields.Dict(  # WebVTT captions of the recording, by the language they are in
-        keys=fields.String(validate=validate.OneOf(LANGUAGES)),
+        keys=fields.String(validate=validate.OneOf(CONTENT_LANGUAGES)),
         values=fields.String(validate=MEDIA_REFERENCE),
     )
     poster = fields.String(validate=MEDIA_REFERENCE)  # a video's still image before it plays
@@ -189,6 +207,11 @@ class CourseFiles:
     def languages(self) -> list[str]:
         """The course's languages; none while its course file is unread or unreadable."""
         return self.course["languages"] if self.course else []
+
+    @property
+    def partial_languages(self) -> list[str]:
+        """The languages only some lessons are written in."""
+        return self.course["partial_languages"] if self.course else []
 
 
 def _messages(error: ValidationError) -> str:
@@ -261,13 +284,18 @@ def read_course(path: str, priority_ids: frozenset[int]) -> CourseFiles:
                 result.problems.append(f"{course_file}: lesson id {ref['id']} is used twice")
             seen.add(ref["id"])
             _read_lesson_languages(result, ref)
+    for language in result.partial_languages:
+        if not any(written == language for _, written in result.lessons):
+            result.problems.append(f"{course_file}: no lesson is in {language}")
     return result
 
 
 def _read_lesson_languages(result: CourseFiles, ref: dict) -> None:
     shapes = {}
-    for language in result.languages:
+    for language in result.languages + result.partial_languages:
         lesson_file = os.path.join(result.path, "lessons", f"{ref['id']}.{language}.md")
+        if language in result.partial_languages and not os.path.exists(lesson_file):
+            continue  # shown in English
         lesson, problem = _read_lesson(lesson_file, ref["kind"])
         if problem or lesson is None:  # a lesson comes without a problem, and only then
             result.problems.append(f"{lesson_file}: {problem}")

@@ -125,7 +125,11 @@ def import_course(files: CourseFiles, position: int = 0) -> ImportReport:
 
 def _fill_lesson(lesson: Lesson, ref: dict, files: CourseFiles, position: int) -> None:
     languages = files.languages
-    texts = {language: files.lessons[(ref["id"], language)] for language in languages}
+    texts = {  # a language missing here is read in English (operations.lesson_content)
+        language: files.lessons[(ref["id"], language)]
+        for language in languages + files.partial_languages
+        if (ref["id"], language) in files.lessons
+    }
     lesson.position = position
     lesson.kind = ref["kind"]
     lesson.preview = ref["preview"]

@@ -5,6 +5,8 @@ grouped (one bar per series) or stacked (the series end to end). Its label lines
 here, since SVG text does not wrap: the drawing is narrow (WIDTH user units), so that scaled to
 a phone's width its text stays readable, and scaled up on a wide screen it stays in proportion.
 The same rows give the chart's text alternative (<title> and <desc>) and its data table.
+Right to left (an Arabic page), the drawing is mirrored: bars grow from the right edge, texts
+start there (the svg's direction="rtl" anchors each text at its right end).
 """
 
 import textwrap
@@ -14,6 +16,7 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from cta_learning import languages
 from cta_learning.figures.operations import SUPPRESSED_UNDER
 
 WIDTH = 360
@@ -75,9 +78,21 @@ def _description(chart: Chart) -> str:
     return "; ".join(parts) if parts else _("No data for these filters.")
 
 
+def _mirrored() -> bool:
+    return languages.reading_direction() == "rtl"
+
+
 def _text(x: float, y: float, content: str, css: str = "") -> str:
+    """A text starting `x` from the start edge (the left, or the right when mirrored)."""
+    x = WIDTH - x if _mirrored() else x
     css_class = f' class="{css}"' if css else ""
     return f'<text x="{x:g}" y="{y:g}" font-size="{FONT}"{css_class}>{escape(content)}</text>'
+
+
+def _rect(x: float, y: float, width: float, height: float, colour: str) -> str:
+    """A box `x` from the start edge (the left, or the right when mirrored)."""
+    x = WIDTH - x - width if _mirrored() else x
+    return f'<rect x="{x:g}" y="{y:g}" width="{width:.1f}" height="{height:g}" fill="{colour}"/>'
 
 
 def _legend(chart: Chart, y: float) -> tuple[list[str], float]:
@@ -86,7 +101,7 @@ def _legend(chart: Chart, y: float) -> tuple[list[str], float]:
     parts = []
     for index, (_key, name) in enumerate(chart.series):
         colour = COLOURS[index % len(COLOURS)]
-        parts.append(f'<rect x="0" y="{y + 2:g}" width="{BAR}" height="{BAR}" fill="{colour}"/>')
+        parts.append(_rect(0, y + 2, BAR, BAR, colour))
         parts.append(_text(BAR + 6, y + BAR, name))
         y += LINE
     return parts, y + GAP / 2
@@ -113,10 +128,7 @@ def draw(chart: Chart) -> Markup:
             colour = COLOURS[index % len(COLOURS)]
             length = (value or 0) * scale
             if value:
-                parts.append(
-                    f'<rect x="{x:g}" y="{y + 1:g}" width="{max(length, 1):.1f}" '
-                    f'height="{BAR}" fill="{colour}"/>'
-                )
+                parts.append(_rect(x, y + 1, max(length, 1), BAR, colour))
             if chart.stacked:
                 x += length
             else:
@@ -130,10 +142,11 @@ def draw(chart: Chart) -> Markup:
         y += LINE
         parts.append(_text(0, y - 4, _("No data for these filters.")))
     height = max(y, LINE)
+    direction, align = ("rtl", "xMax") if _mirrored() else ("ltr", "xMin")
     svg = (
         f'<svg class="chart" role="img" viewBox="0 0 {WIDTH} {height:g}" width="100%" '
-        f'preserveAspectRatio="xMinYMin meet" aria-labelledby="{title_id}" '
-        f'aria-describedby="{desc_id}" '
+        f'preserveAspectRatio="{align}YMin meet" direction="{direction}" '
+        f'aria-labelledby="{title_id}" aria-describedby="{desc_id}" '
         f'xmlns="http://www.w3.org/2000/svg">'
         f'<title id="{title_id}">{escape(chart.title)}</title>'
         f'<desc id="{desc_id}">{escape(_description(chart))}</desc>' + "".join(parts) + "</svg>"

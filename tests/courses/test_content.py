@@ -24,7 +24,7 @@ def test_the_shipped_course_is_valid_and_complete():
     assert kinds.count("quiz") >= len(chapters) and kinds.count("game") >= 2
     assert "podcast" in kinds and "video" in kinds
     assert all(chapter["lessons"][-1]["kind"] == "quiz" for chapter in chapters)
-    assert len(result.lessons) == len(lessons) * 3  # every lesson in en, fr and es
+    assert len(result.lessons) == len(lessons) * 3 + 1  # every lesson in en, fr, es; welcome in ar
     games = {
         result.lessons[(lesson["id"], "en")]["game"]["kind"]
         for lesson in lessons
@@ -37,7 +37,7 @@ def test_check_command_reports_ok(tmp_path):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/c.db"})
     result = app.test_cli_runner().invoke(args=["courses", "check"])
     assert result.exit_code == 0, result.output
-    assert "24 lessons in en, fr, es: OK." in result.output
+    assert "24 lessons in en, fr, es, 1 in ar: OK." in result.output
 
 
 @pytest.fixture
@@ -58,6 +58,32 @@ def test_a_missing_translation_is_reported_with_its_file(broken):
     (broken / "lessons" / "welcome.es.md").unlink()
     problems = read_course(str(broken), PRIORITIES).problems
     assert any(p.endswith("welcome.es.md: missing file") for p in problems)
+
+
+def test_a_partial_language_needs_only_the_lessons_written_in_it(broken):
+    course = broken / "course.yaml"
+    assert read_course(str(broken), PRIORITIES).problems == []  # welcome only
+    (broken / "lessons" / "two-compacts.ar.md").write_text("no header", encoding="utf-8")
+    [problem] = read_course(str(broken), PRIORITIES).problems  # a lesson written is checked
+    assert problem.endswith("two-compacts.ar.md: no YAML header between --- lines")
+    (broken / "lessons" / "two-compacts.ar.md").unlink()
+    (broken / "lessons" / "welcome.ar.md").unlink()
+    assert read_course(str(broken), PRIORITIES).problems == [f"{course}: no lesson is in ar"]
+    edit(course, "partial_languages: [ar]", "partial_languages: [es]")
+    problems = read_course(str(broken), PRIORITIES).problems
+    assert problems == [
+        f"{course}: {{partial_languages: [a language is either complete or partial]}}"
+    ]
+
+
+def test_a_complete_language_needs_every_lesson(broken):
+    edit(
+        broken / "course.yaml",
+        "languages: [en, fr, es]\npartial_languages: [ar]",
+        "languages: [en, fr, es, ar]",
+    )
+    problems = read_course(str(broken), PRIORITIES).problems
+    assert len(problems) == 23 and all(p.endswith(".ar.md: missing file") for p in problems)
 
 
 def test_a_quiz_without_a_correct_answer_is_reported(broken):

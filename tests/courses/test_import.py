@@ -96,7 +96,10 @@ def test_import_refuses_files_with_problems(app):
 def test_check_and_import_run_over_every_shipped_course_by_default(app):
     runner = app.test_cli_runner()
     checked = runner.invoke(args=["courses", "check"])
-    assert checked.exit_code == 0 and f"{SLUG}: 24 lessons in en, fr, es: OK." in checked.output
+    assert (
+        checked.exit_code == 0
+        and f"{SLUG}: 24 lessons in en, fr, es, 1 in ar: OK." in checked.output
+    )
     imported = runner.invoke(args=["courses", "import"])
     assert imported.exit_code == 0, imported.output
     assert count(app, Course) == 1

@@ -29,6 +29,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from cta_learning.api.v1.errors import error_response, invalid
 from cta_learning.extensions import db, limiter
+from cta_learning.languages import PLATFORM
 from cta_learning.pagination import MAX_PAGE, count_of
 from cta_learning.security import public_url_for
 from cta_learning.urls import LARGEST_ID
@@ -39,7 +40,7 @@ limiter.shared_limit(lambda: current_app.config["API_RATE_LIMIT"], scope="api_v1
 
 DEFAULT_PER_PAGE = 20
 MAX_PER_PAGE = 100
-LANGUAGES = ("en", "fr", "es")
+LANGUAGES = PLATFORM
 
 
 def _decimal_bounds_as_numbers(converter, field, ret: dict, **kwargs) -> dict:
@@ -65,8 +66,8 @@ spec = APISpec(
         "description": (
             "The JSON API of CTA Learning, the learning and community platform of the Call to "
             "Local Action for Migrants and Refugees. Texts are given in the language asked for "
-            "with ?lang= or Accept-Language (en, fr, es); each text says in which language it "
-            'is. Errors have one shape: {"error": {"code", "message", "fields"}}.'
+            f"with ?lang= or Accept-Language ({', '.join(LANGUAGES)}); each text says in which "
+            'language it is. Errors have one shape: {"error": {"code", "message", "fields"}}.'
         )
     },
 )

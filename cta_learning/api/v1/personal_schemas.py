@@ -5,6 +5,7 @@ from marshmallow import Schema, fields, validate
 from cta_learning.api.v1.framework import PageQuery, QuerySchema
 from cta_learning.api.v1.schemas import ONE_OF, LocalTextSchema
 from cta_learning.community.events.models import INTERPRETATION_LANGUAGES
+from cta_learning.languages import PLATFORM
 
 UTC = {"description": "UTC"}
 
@@ -17,7 +18,7 @@ class MeSchema(Schema):
     id = fields.Integer(required=True)
     name = fields.String(required=True)
     email = fields.String(required=True)
-    language = fields.String(required=True, metadata={"description": "en, fr or es"})
+    language = fields.String(required=True, metadata={"description": ", ".join(PLATFORM)})
     time_zone = fields.String(required=True, metadata={"example": "America/Bogota"})
     role = fields.String(required=True, metadata={"description": "member, organiser or admin"})
 

@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from cta_learning import content, i18n
+from cta_learning import content, i18n, languages
 from cta_learning.community.events.models import (
     AUDIENCES,
     FORMATS,
@@ -155,7 +155,7 @@ class _TimedForm(BaseForm):
 def _original_language():
     return SelectField(
         _l("Language the event is written in"),
-        choices=choices(i18n.LANGUAGE_NAMES),
+        choices=choices(languages.own_names(TEXT_LANGUAGES)),
         description=_l(
             "Fill in this language. The others are optional: readers of a language left "
             "empty see this one, with a note."

@@ -9,9 +9,9 @@ the page says so ("This event is written in French."), as it does for actions.
 from collections.abc import Iterable
 from typing import Any
 
-from cta_learning.i18n import LANGUAGE_NAMES
+from cta_learning.languages import PLATFORM
 
-TEXT_LANGUAGES = tuple(LANGUAGE_NAMES)  # en, fr, es: the languages organisers write in
+TEXT_LANGUAGES = PLATFORM  # the languages organisers write in (each has its form fields)
 EVENT_TEXTS = ("title", "summary", "description", "objectives", "expected_results")
 SEGMENT_TEXTS = ("title", "guiding_question")
 

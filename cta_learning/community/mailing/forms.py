@@ -4,11 +4,11 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
-from cta_learning import content, i18n
+from cta_learning import content, i18n, languages
 from cta_learning.community.mailing.models import AUDIENCES, TOPICS
 from cta_learning.forms import BaseForm, MultiCheckboxField, choices, email_field, strip_filter
 
-LANGUAGES = {"en": "English", "fr": "Français", "es": "Español"}
+LANGUAGES = languages.own_names(languages.PLATFORM)  # a campaign has a version in each
 
 
 def _topics_field():
@@ -61,10 +61,16 @@ def _body(language: str):
     )
 
 
-class CampaignForm(BaseForm):
-    subject_en, body_en = _subject("en"), _body("en")
-    subject_fr, body_fr = _subject("fr"), _body("fr")
-    subject_es, body_es = _subject("es"), _body("es")
+def _versions_form() -> type[BaseForm]:
+    """A subject and a message in each language: subject_en, body_en, subject_fr…"""
+    fields = {}
+    for code in LANGUAGES:
+        fields[f"subject_{code}"], fields[f"body_{code}"] = _subject(code), _body(code)
+    return type("CampaignVersionsForm", (BaseForm,), fields)
+
+
+class CampaignForm(_versions_form()):  # type: ignore[misc]  # its fields follow LANGUAGES
+    language_names = LANGUAGES
     topics = _topics_field()
     audience = RadioField(_l("Audience"), choices=choices(AUDIENCES), default="subscribers")
     region = SelectField(_l("Region (members only)"), validators=[Optional()])
@@ -91,7 +97,7 @@ class CampaignForm(BaseForm):
                 _l("Write at least the English message: it is the fallback.")
             )
             valid = False
-        for language in ("fr", "es"):
+        for language in LANGUAGES.keys() - {"en"}:
             subject, body = self[f"subject_{language}"], self[f"body_{language}"]
             if bool(subject.data) != bool(body.data):
                 (body if subject.data else subject).errors.append(

@@ -125,6 +125,7 @@ def campaign(campaign_id: int):
         "mailing_manage/campaign.html",
         campaign=campaign,
         language=language,
+        preview_languages=LANGUAGES,
         preview_subject=subject,
         preview_html=html.replace(campaigns.PREFERENCES, "#").replace(campaigns.UNSUBSCRIBE, "#"),
         audience_size=campaigns.audience_size(campaign)
