@@ -78,21 +78,28 @@ def render_pdf(template: str, locale: str, **context: object) -> bytes:
         html = render_template(template, language=locale, name_class=name_class, **context)
     # Printed by a child process (cta_learning/printer.py): the printing library and its fonts
     # would otherwise stay in every worker that once printed, about 34 MB each.
-    try:
-        done = subprocess.run(  # noqa: S603 - our own printer module, no shell
-            PRINTER,
-            input=html.encode("utf-8"),
-            capture_output=True,
-            timeout=PRINT_TIMEOUT,
-            check=False,
+    done = _print(template, html.encode("utf-8"))
+    if done.returncode < 0:
+        # Killed by a signal (a font cache being rebuilt beside it, memory short for a moment):
+        # a second printer usually succeeds, and the reader need not ask again.
+        log.warning(
+            "printer for %s stopped by signal %s; printing again", template, -done.returncode
         )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise PrintingFailed(f"{template}: {error}") from error
+        done = _print(template, html.encode("utf-8"))
     if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
         stderr = done.stderr.decode("utf-8", "replace")[-2000:]
         raise PrintingFailed(f"{template}: the printer stopped ({done.returncode}): {stderr}")
     log.info("PDF %s printed in %s (%s bytes)", template, locale, len(done.stdout))
     return done.stdout
+
+
+def _print(template: str, html: bytes) -> subprocess.CompletedProcess[bytes]:
+    try:
+        return subprocess.run(  # noqa: S603 - our own printer module, no shell
+            PRINTER, input=html, capture_output=True, timeout=PRINT_TIMEOUT, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise PrintingFailed(f"{template}: {error}") from error
 
 
 def attachment(document: bytes, filename: str) -> dict[str, str]:

@@ -3,6 +3,7 @@ address and QR code that check it, attached to the email; any name prints on one
 
 import base64
 import io
+import sys
 from datetime import datetime
 
 import pytest
@@ -229,3 +230,35 @@ def test_a_printer_failure_still_completes_the_course_and_emails_the_way_to_the_
     assert "attached" not in email.body_text
     with app.app_context():
         assert db.session.scalars(db.select(Certificate)).one().name == "Awa Diop"
+
+
+def test_a_printer_killed_by_a_signal_is_run_once_more(
+    app, client, make, auth, course, monkeypatch, tmp_path, caplog
+):
+    # The first printer dies by SIGSEGV (as with a font cache rebuilt beside it); the second
+    # prints: the reader gets the PDF without asking twice.
+    marker = tmp_path / "crashed-once"
+    script = (
+        "import os, signal, sys\n"
+        f"marker = {str(marker)!r}\n"
+        "if not os.path.exists(marker):\n"
+        "    open(marker, 'w').close()\n"
+        "    os.kill(os.getpid(), signal.SIGSEGV)\n"
+        "sys.stdin.buffer.read()\n"
+        "sys.stdout.buffer.write(b'%PDF-1.7 printed again')\n"
+    )
+    monkeypatch.setattr(printing, "PRINTER", [sys.executable, "-c", script])
+    owner = certified(app, make)
+    auth.login(owner.email)
+    response = client.get(PDF)
+    assert response.status_code == 200
+    assert response.data == b"%PDF-1.7 printed again"
+    assert "printing again" in caplog.text
+
+
+def test_a_printer_that_crashes_twice_is_a_503(app, client, make, auth, course, monkeypatch):
+    script = "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)"
+    monkeypatch.setattr(printing, "PRINTER", [sys.executable, "-c", script])
+    owner = certified(app, make)
+    auth.login(owner.email)
+    assert client.get(PDF).status_code == 503
