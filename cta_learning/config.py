@@ -40,7 +40,7 @@ class DefaultConfig:
     WEBHOOK_SECRET = ""
 
     # Languages and time zones
-    LANGUAGES = ("en", "fr", "es")
+    LANGUAGES = ("en", "fr", "es", "ar")
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 

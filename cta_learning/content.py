@@ -10,11 +10,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from cta_learning.languages import PLATFORM
 
-LANGUAGES = PLATFORM  # every content text is given in each of them
-# The languages content may be written in, a fixed list: content can be translated before its
-# interface is (Arabic texts ship while "ar" is not yet among the platform's languages, and are
-# read once it is). A text in any other language is a mistake in the file.
-CONTENT_LANGUAGES: tuple[str, ...] = ("en", "fr", "es", "ar")
+LANGUAGES = PLATFORM  # every content text is given in each of them, and in no other
 
 
 class ContentError(ValueError):
@@ -22,12 +18,11 @@ class ContentError(ValueError):
 
 
 class TranslatedText(fields.Dict):
-    """A text in each of the platform's languages ({en: ..., fr: ..., es: ...}), and maybe in
-    other content languages."""
+    """A text in each of the platform's languages ({en: ..., fr: ..., es: ..., ar: ...})."""
 
     def __init__(self, **kwargs):
         super().__init__(
-            keys=fields.String(validate=validate.OneOf(CONTENT_LANGUAGES)),
+            keys=fields.String(validate=validate.OneOf(LANGUAGES)),
             values=fields.String(validate=validate.Length(min=1)),
             **kwargs,
         )

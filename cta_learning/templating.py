@@ -7,7 +7,7 @@ from flask import Blueprint, Flask
 from flask.sansio.blueprints import BlueprintSetupState
 from flask_babel import format_currency, format_date, format_datetime, format_decimal
 from markdown_it import MarkdownIt
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from cta_learning import chrome, i18n, languages
 from cta_learning.security import has_role, holds_role
@@ -60,6 +60,19 @@ def isolate(text: object) -> Markup:
     return Markup("<bdi>%s</bdi>") % text
 
 
+def in_language_bdi(texts: dict | None) -> Markup:
+    """`in_language` for a heading or running text: a text shown in another language than the
+    page's (an English lesson title on an Arabic page) is isolated and labelled with its own
+    language, so that it reads in its own direction and a screen reader speaks it in its voice."""
+    if not texts:
+        return Markup("")
+    text, fallback = i18n.translated(texts, i18n.current_language())
+    if not fallback:
+        return escape(text)
+    shown = next(code for code, value in texts.items() if value == text)
+    return Markup('<bdi lang="%s">%s</bdi>') % (shown, text)
+
+
 def _template_globals() -> dict:
     return {
         "languages": languages.own_names(),
@@ -101,6 +114,7 @@ def init_app(app: Flask) -> None:
         bdi=isolate,
         direction=languages.direction,
         in_language=i18n.in_language,
+        in_language_bdi=in_language_bdi,
     )
     app.jinja_env.globals.update(
         url_with_language=chrome.url_with_language,

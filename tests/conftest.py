@@ -93,20 +93,6 @@ def app(request, tmp_path):
         db.engine.dispose()
 
 
-# The platform with Arabic switched on (its catalogue may be missing: texts then show in English).
-WITH_ARABIC = {"LANGUAGES": ("en", "fr", "es", "ar")}
-
-
-@pytest.fixture
-def arabic_app(tmp_path):
-    """An app (SQLite) that offers Arabic, written right to left."""
-    app, _backend = build_app(None, tmp_path, **WITH_ARABIC)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-
-
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -52,8 +52,13 @@ def form(base: dict, overrides: dict) -> dict:
     return {name: value for name, value in data.items() if value is not MISSING}
 
 
+_ISOLATES = re.compile(r"</?bdi\b[^>]*>")
+
+
 def page_text(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
+    """The page's HTML with entities decoded and without the `<bdi>` tags that isolate names in
+    sentences (they only set a direction), so that a sentence reads as written."""
+    return html.unescape(_ISOLATES.sub("", response.get_data(as_text=True)))
 
 
 def database_rows(app) -> dict[str, list[tuple]]:

@@ -2,7 +2,12 @@
 lay out right to left for Arabic, with one stylesheet for both directions."""
 
 import re
+from datetime import UTC, datetime
 from pathlib import Path
+
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from flask_babel import ngettext
 
 from cta_learning import languages
 from cta_learning.figures.charts import Chart, Row, draw
@@ -55,8 +60,8 @@ def test_each_language_is_named_in_itself_and_knows_its_direction():
     ]
 
 
-def test_an_arabic_reader_gets_a_right_to_left_page(arabic_app):
-    page = arabic_app.test_client().get("/", headers={"Accept-Language": "ar"}).text
+def test_an_arabic_reader_gets_a_right_to_left_page(app):
+    page = app.test_client().get("/", headers={"Accept-Language": "ar"}).text
     assert '<html lang="ar" dir="rtl">' in page
     assert (
         '<a href="/?lang=ar"' not in page
@@ -64,16 +69,16 @@ def test_an_arabic_reader_gets_a_right_to_left_page(arabic_app):
     )
 
 
-def test_other_readers_keep_left_to_right_and_the_switcher_offers_arabic(arabic_app):
-    page = arabic_app.test_client().get("/", headers={"Accept-Language": "fr"}).text
+def test_other_readers_keep_left_to_right_and_the_switcher_offers_arabic(app):
+    page = app.test_client().get("/", headers={"Accept-Language": "fr"}).text
     assert '<html lang="fr">' in page
     assert 'hreflang="ar">العربية</a>' in page
 
 
-def test_arabic_is_a_setting_of_the_account(arabic_app):
-    make = Factories(arabic_app)
+def test_arabic_is_a_setting_of_the_account(app):
+    make = Factories(app)
     user = make.user(locale="en")
-    client = arabic_app.test_client()
+    client = app.test_client()
     client.post("/login", data={"email": user.email, "password": "correct horse battery"})
     settings = client.get("/account").text
     assert '<option value="ar">العربية</option>' in settings
@@ -88,8 +93,8 @@ def test_the_switcher_offers_the_configured_languages_only(tmp_path):
     assert 'hreflang="fr">Français</a>' in page and "Español" not in page
 
 
-def test_an_arabic_email_is_written_right_to_left(arabic_app):
-    with arabic_app.test_request_context():
+def test_an_arabic_email_is_written_right_to_left(app):
+    with app.test_request_context():
         _subject, text, html = render_email(
             "confirm_email", "ar", to_name="ليلى", link="https://learning.example.org/x", hours=48
         )
@@ -97,11 +102,11 @@ def test_an_arabic_email_is_written_right_to_left(arabic_app):
     assert not text.startswith("\u200f")  # plain text: the reader's program finds the direction
 
 
-def test_a_chart_is_mirrored_right_to_left(arabic_app):
+def test_a_chart_is_mirrored_right_to_left(app):
     chart = Chart("regions", "Members", [("members", "Members")], [Row("africa", "Africa", [10])])
-    with arabic_app.test_request_context("/?lang=ar"):
+    with app.test_request_context("/?lang=ar"):
         rtl = str(draw(chart))
-    with arabic_app.test_request_context("/?lang=en"):
+    with app.test_request_context("/?lang=en"):
         ltr = str(draw(chart))
     assert 'direction="ltr"' in ltr and '<rect x="0"' in ltr
     assert 'direction="rtl"' in rtl and 'preserveAspectRatio="xMaxYMin meet"' in rtl
@@ -110,8 +115,48 @@ def test_a_chart_is_mirrored_right_to_left(arabic_app):
     assert '<text x="360"' in rtl  # the label starts at the right edge
 
 
-def test_arrows_point_the_way_the_page_reads(arabic_app):
-    with arabic_app.test_request_context("/?lang=ar"):
+def test_arrows_point_the_way_the_page_reads(app):
+    with app.test_request_context("/?lang=ar"):
         assert (languages.back_arrow(), languages.forward_arrow()) == ("→", "←")
-    with arabic_app.test_request_context("/?lang=fr"):
+    with app.test_request_context("/?lang=fr"):
         assert (languages.back_arrow(), languages.forward_arrow()) == ("←", "→")
+
+
+def test_dates_times_and_numbers_are_written_the_arabic_way(app):
+    moment = datetime(2026, 3, 12, 14, 5)  # stored in UTC
+    with app.test_request_context("/?lang=ar"):
+        filters = app.jinja_env.filters
+        date, number = filters["date"](moment, "long"), filters["number"](1146053)
+        when = filters["datetime"](moment, "short")
+        many = ngettext("%(num)d place left", "%(num)d places left", 3)
+    # Babel's Arabic (CLDR): the month's Arabic name and Arabic punctuation; Western digits, as
+    # Babel writes them by default and as most Arabic sites do.
+    assert date == babel_dates.format_date(moment, "long", locale="ar")
+    assert "مارس" in date
+    assert number == babel_numbers.format_decimal(1146053, locale="ar")
+    assert when == babel_dates.format_datetime(moment, "short", tzinfo=UTC, locale="ar")
+    assert re.search(
+        "[\u0600-\u06ff]", many
+    )  # translated, in the form for three (n % 100 in 3..10)
+
+
+def test_arabic_has_six_plural_forms():
+    from babel.messages.pofile import read_po
+
+    path = Path(__file__).parent.parent / "cta_learning/translations/ar/LC_MESSAGES/messages.po"
+    with path.open("rb") as handle:
+        catalogue = read_po(handle, locale="ar")
+    assert catalogue.num_plurals == 6
+    plurals = [message for message in catalogue if message.id and isinstance(message.id, tuple)]
+    assert plurals and all(len(message.string) == 6 and all(message.string) for message in plurals)
+
+
+def test_names_and_addresses_in_sentences_are_isolated(app, client, make, auth):
+    # An Arabic organisation name in an English sentence, a Latin address in an Arabic one:
+    # each keeps its own direction, and the sentence's full stop stays where it belongs.
+    user, organisation = make.member(make.organisation(name="أمانة عمان الكبرى"), locale="ar")
+    auth.login(user.email)
+    members = client.get("/organisation/members").text
+    assert "<bdi>أمانة عمان الكبرى</bdi>" in members
+    change = client.get("/account/email").text
+    assert f"<bdi>{user.email}</bdi>" in change

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import yaml
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from cta_learning.content import CONTENT_LANGUAGES, TranslatedText
+from cta_learning.content import LANGUAGES, TranslatedText
 
 LESSON_KINDS = ("reading", "video", "podcast", "quiz", "game")
 IDENTIFIER = validate.Regexp(
@@ -56,12 +56,12 @@ class CourseSchema(Schema):
     # Every lesson is written in each of `languages`, and in some of `partial_languages` only:
     # a lesson missing in one of those is shown in English, with a notice.
     languages = fields.List(
-        fields.String(validate=validate.OneOf(CONTENT_LANGUAGES)),
+        fields.String(validate=validate.OneOf(LANGUAGES)),
         required=True,
         validate=validate.Length(min=1),
     )
     partial_languages = fields.List(
-        fields.String(validate=validate.OneOf(CONTENT_LANGUAGES)), load_default=list
+        fields.String(validate=validate.OneOf(LANGUAGES)), load_default=list
     )
     sequential = fields.Boolean(load_default=True)
     pass_mark = fields.Integer(load_default=70, validate=validate.Range(min=1, max=100))
@@ -177,7 +177,7 @@ class LessonHeaderSchema(Schema):
     media = fields.String(validate=MEDIA_REFERENCE)
     duration = fields.String(validate=validate.Regexp(r"^\d{1,3}:[0-5]\d$"))
     captions = fields.Dict(  # WebVTT captions of the recording, by the language they are in
-        keys=fields.String(validate=validate.OneOf(CONTENT_LANGUAGES)),
+        keys=fields.String(validate=validate.OneOf(LANGUAGES)),
         values=fields.String(validate=MEDIA_REFERENCE),
     )
     poster = fields.String(validate=MEDIA_REFERENCE)  # a video's still image before it plays

@@ -10,11 +10,8 @@ import pytest
 
 from cta_learning import create_app
 from cta_learning.extensions import db
-from tests.conftest import PASSWORD, TEST_CONFIG, TOTP_SECRET, WITH_ARABIC
+from tests.conftest import PASSWORD, TEST_CONFIG, TOTP_SECRET
 from tests.servers import LiveServer
-
-# Mark a test with it to have `live_app` (and so `page` and `phone`) offer Arabic.
-ARABIC = pytest.mark.parametrize("live_app", [WITH_ARABIC], indirect=True, ids=["ar"])
 
 
 @pytest.fixture
@@ -41,32 +38,32 @@ def live_server(live_app):
         yield server
 
 
-@pytest.fixture
-def page(browser, live_server):
+def new_page(
+    browser, live_server, phone: bool = False, locale: str = "en-GB", zone: str = "America/Bogota"
+):
+    """A page in a new browser context (its own cookies), at desktop or phone width (390 px,
+    touch), whose browser asks for `locale` and lives in time zone `zone`."""
+    screen = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True}
     context = browser.new_context(
-        base_url=live_server.url, locale="en-GB", timezone_id="America/Bogota"
+        base_url=live_server.url, locale=locale, timezone_id=zone, **(screen if phone else {})
     )
     context.set_default_timeout(10_000)
-    page = context.new_page()
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    page = new_page(browser, live_server)
     yield page
-    context.close()
+    page.context.close()
 
 
 @pytest.fixture
 def phone(browser, live_server):
     """A page the width of a phone (390 px), on a touch screen."""
-    context = browser.new_context(
-        base_url=live_server.url,
-        locale="en-GB",
-        timezone_id="America/Bogota",
-        viewport={"width": 390, "height": 844},
-        is_mobile=True,
-        has_touch=True,
-    )
-    context.set_default_timeout(10_000)
-    page = context.new_page()
+    page = new_page(browser, live_server, phone=True)
     yield page
-    context.close()
+    page.context.close()
 
 
 SCREENSHOTS = Path(os.environ.get("CTA_SCREENSHOTS", "build/screenshots"))

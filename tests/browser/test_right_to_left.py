@@ -9,12 +9,12 @@ from cta_learning.community.events.models import AgendaSegment
 from cta_learning.courses import operations as courses
 from cta_learning.courses.models import Course
 from cta_learning.extensions import db
-from tests.browser.conftest import ARABIC, log_in, overflowing, screenshot
+from tests.browser.conftest import log_in, overflowing, screenshot
 from tests.community.events.helpers import make_event
 from tests.conftest import Factories
 from tests.courses.helpers import SLUG, import_shipped, unlock
 
-pytestmark = [pytest.mark.browser, ARABIC]
+pytestmark = pytest.mark.browser
 
 EMAIL = "layla@amman.example.org"
 

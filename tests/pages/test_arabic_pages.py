@@ -1,19 +1,11 @@
-"""The priority areas and the FAQ in Arabic: written ahead of the interface, read once it is."""
+"""The priority areas and the FAQ in Arabic."""
 
 import pytest
 from marshmallow import ValidationError
 
 from cta_learning import content
 from cta_learning.languages import PLATFORM
-from tests.conftest import WITH_ARABIC
 from tests.hostile import page_text
-
-
-@pytest.fixture
-def app(app):
-    """The app with Arabic among the languages readers may choose, as once it is complete."""
-    app.config.update(WITH_ARABIC)
-    return app
 
 
 def texts(value):
@@ -34,17 +26,17 @@ def test_every_priority_and_faq_text_is_in_arabic(app):
         faq = content.faq()
     found = list(texts(priorities)) + list(texts(faq))
     assert len(found) == 8 * 4 + 4 + 20 * 2
-    assert all(text.get("ar") and set(text) <= set(content.CONTENT_LANGUAGES) for text in found)
+    assert all(text.get("ar") and set(text) <= set(PLATFORM) for text in found)
 
 
-def test_a_text_may_be_in_a_content_language_and_no_other():
+def test_a_text_is_in_every_language_and_no_other():
     schema = content.FaqSectionSchema()
-    question = {"id": "q", "question": {}, "answer": {}}
     texts_in = {language: f"text {language}" for language in PLATFORM}
-    for field in ("question", "answer"):
-        question[field] = {**texts_in, "ar": "نص"}
-    loaded = schema.load({"section": {**texts_in, "ar": "قسم"}, "questions": [question]})
-    assert loaded["section"]["ar"] == "قسم"
+    question = {"id": "q", "question": texts_in, "answer": texts_in}
+    assert schema.load({"section": texts_in, "questions": [question]})["section"]["ar"] == "text ar"
+    without_arabic = {code: text for code, text in texts_in.items() if code != "ar"}
+    with pytest.raises(ValidationError, match="missing languages: ar"):
+        schema.load({"section": without_arabic, "questions": [question]})
     with pytest.raises(ValidationError):
         schema.load({"section": {**texts_in, "de": "Abschnitt"}, "questions": [question]})
 

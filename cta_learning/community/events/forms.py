@@ -99,6 +99,16 @@ class SegmentTextsForm(_TextsForm):
     guiding_question = text_field(_l("Guiding question"), 2_000, area=True)
 
 
+def _in_each_language(texts_form: type[BaseForm]) -> type[BaseForm]:
+    """A group of `texts_form` fields named after each language events are written in:
+    form.en, form.fr… (labelled with the language's name in the reader's language)."""
+    fields = {
+        code: FormField(texts_form, label)
+        for code, label in languages.labels(TEXT_LANGUAGES).items()
+    }
+    return type(f"{texts_form.__name__}ByLanguage", (BaseForm,), fields)
+
+
 def _check_texts(form, original: str) -> bool:
     """The original language gives at least the required texts; another language gives them
     too, or nothing at all."""
@@ -163,11 +173,8 @@ def _original_language():
     )
 
 
-class EventForm(_TimedForm):
+class EventForm(_TimedForm, _in_each_language(EventTextsForm)):  # type: ignore[misc]
     language = _original_language()
-    en = FormField(EventTextsForm, _l("English"))
-    fr = FormField(EventTextsForm, _l("French"))
-    es = FormField(EventTextsForm, _l("Spanish"))
     kind = SelectField(_l("Kind of event"), choices=choices(KINDS))
     timezone = SelectField(_l("Time zone of the event"))
     start_date = _date(_l("Start date"))
@@ -274,13 +281,10 @@ class PersonForm(BaseForm):
         return super().validate(extra_validators)
 
 
-class SegmentForm(BaseForm):
+class SegmentForm(_in_each_language(SegmentTextsForm)):  # type: ignore[misc]
     """`language` is the event's: set by the page, not chosen here."""
 
     kind = SelectField(_l("Kind of segment"), choices=choices(SEGMENT_KINDS))
-    en = FormField(SegmentTextsForm, _l("English"))
-    fr = FormField(SegmentTextsForm, _l("French"))
-    es = FormField(SegmentTextsForm, _l("Spanish"))
     day = SelectField(_l("Day"))
     start_time = TimeField(
         _l("Starts at"), validators=[DataRequired(_l("Enter a time, for example 16:00."))]

@@ -98,10 +98,11 @@ def render(campaign: Campaign, language: str) -> tuple[str, str, str]:
     """Subject, text and HTML in a language (English when it has no text in it), with
     placeholders for the personal links."""
     subject = translated(campaign.subjects, language)[0][:SUBJECT_MAX]
-    body = translated(campaign.bodies, language)[0]
+    body, fallback = translated(campaign.bodies, language)
     with force_locale(language):
         context = {
             "subject": subject,
+            "body_language": "en" if fallback else language,
             "preferences_url": PREFERENCES,
             "unsubscribe_url": UNSUBSCRIBE,
         }

@@ -121,6 +121,10 @@ def test_each_subscriber_gets_one_message_in_their_language(app, client, auth):
     # No Spanish version: the English one, still with Spanish as the message's language.
     assert spanish.subject == english.subject == "The IMRF is coming"
     assert spanish.locale == "es" and "<strong>speak</strong>" in spanish.body_html
+    # ...its body marked as English inside the Spanish frame (an Arabic one: and left to right).
+    assert '<div lang="en" dir="ltr"><p>Local governments' in spanish.body_html
+    assert '<html lang="es">' in spanish.body_html
+    assert '<div lang="en"' not in english.body_html
     # HTML from sanitised Markdown; the text version keeps the Markdown as written.
     assert "<script>" not in english.body_html and "&lt;script&gt;" in english.body_html
     assert "Local governments **speak**." in english.body_text
@@ -136,6 +140,26 @@ def test_each_subscriber_gets_one_message_in_their_language(app, client, auth):
     # The admin's page counts what was queued.
     page = page_text(client.get(f"/admin/mailing/campaigns/{campaign_id}"))
     assert "<dd>Sending" in page and "queued" in page  # every recipient queued, none delivered
+
+
+def test_an_arabic_subscriber_gets_the_arabic_version_right_to_left(app, client, auth):
+    make_subscriber(app, "layla@amman.example.org", "ar")
+    auth.login_as("admin", email="admin@example.org")
+    campaign_id = write_campaign(
+        client,
+        subject_ar="المنتدى الدولي لاستعراض الهجرة يقترب",
+        body_ar="الحكومات المحلية **تتحدث** في المنتدى.",
+    )
+    send_now(client, campaign_id)
+    [message] = campaign_messages(app, campaign_id)
+    assert message.subject == "المنتدى الدولي لاستعراض الهجرة يقترب" and message.locale == "ar"
+    assert '<html lang="ar" dir="rtl">' in message.body_html
+    assert (
+        "<strong>تتحدث</strong>" in message.body_html and '<div lang="en"' not in message.body_html
+    )
+    visitor = app.test_client()
+    archived = visitor.get(f"/mailing/archive/campaigns/{campaign_id}?lang=ar").text
+    assert '<div class="description" lang="ar">' in archived
 
 
 def test_a_campaign_is_sending_until_its_messages_leave_the_outbox(app, client, auth, smtp):
