@@ -1,6 +1,7 @@
 """Extension objects, bound to the application in create_app()."""
 
 import logging
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import request
@@ -63,3 +64,12 @@ def cache_set(key: str, value: Any) -> None:
         cache.set(key, value)
     except Exception:
         logging.getLogger(__name__).warning("cache unavailable for %s", key, exc_info=True)
+
+
+def cache_get_or_make(key: str, make: Callable[[], Any]) -> Any:
+    """The cached value, else `make()`'s, kept for the next time (None is never kept)."""
+    found = cache_get(key)
+    if found is None:
+        found = make()
+        cache_set(key, found)
+    return found

@@ -11,7 +11,7 @@ from math import ceil
 from flask import abort, request
 from sqlalchemy import func, select
 
-from cta_learning.extensions import cache_get, cache_set, db
+from cta_learning.extensions import cache_get_or_make, db
 
 MAX_PAGE = 500
 
@@ -53,11 +53,7 @@ def _total(count_query, cache_key: str | None) -> int:
     """The count, from the cache when a key is given; a cache that fails only costs a count."""
     if cache_key is None:
         return db.session.scalar(count_query) or 0
-    total = cache_get(cache_key)
-    if total is None:
-        total = db.session.scalar(count_query) or 0
-        cache_set(cache_key, total)
-    return total
+    return cache_get_or_make(cache_key, lambda: db.session.scalar(count_query) or 0)
 
 
 def paginate(query, count_query, per_page: int, cache_key: str | None = None) -> Page:

@@ -45,7 +45,7 @@ from cta_learning.community.mailing.models import Subscriber, SubscriberStatus, 
 from cta_learning.community.mgi.models import MgiRequest
 from cta_learning.courses.models import Certificate, Course, Enrolment
 from cta_learning.courses.versions import CERTIFICATES, COURSES
-from cta_learning.extensions import cache_get, cache_set, db
+from cta_learning.extensions import cache_get_or_make, db
 from cta_learning.i18n import REGION_NAMES
 from cta_learning.refusals import Refused
 
@@ -375,15 +375,6 @@ def _community_figures(filters: Filters) -> dict[str, Any]:
 _COURSE_TOTALS = ("enrolments", "completions", "certificates")
 
 
-def _cached(key: str, make: Any) -> Any:
-    found = cache_get(key)
-    if found is not None:
-        return found
-    made = make()
-    cache_set(key, made)
-    return made
-
-
 def _assemble(filters: Filters, actions: dict[str, Any], rest: tuple[Any, ...]) -> Figures:
     courses, events, community = rest
     actions = dict(actions)
@@ -419,12 +410,12 @@ def figures(filters: Filters, today: date, details: bool = False) -> Figures:
     as enrolments, subscribers and requests change without a version."""
     versions = content_versions.current_many(VERSIONS)
     chosen = f"{today}:{filters.year}:{filters.region}"
-    actions = _cached(
+    actions = cache_get_or_make(
         f"figures:actions:{versions[VERSIONS.index(REPOSITORY)]}:{chosen}:{details}",
         lambda: _action_figures(filters, today, details),
     )
     bucket = int(datetime.now().timestamp() // FRESH_FOR)
-    rest = _cached(
+    rest = cache_get_or_make(
         f"figures:rest:{versions}:{bucket}:{chosen}",
         lambda: (_course_figures(filters), _event_figures(filters), _community_figures(filters)),
     )
