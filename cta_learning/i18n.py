@@ -4,7 +4,7 @@ import os
 import subprocess
 import sys
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from typing import TypeVar
 from zoneinfo import available_timezones
@@ -13,6 +13,7 @@ import click
 import yaml
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
+from babel.lists import format_list
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -85,6 +86,12 @@ def translated(texts: Mapping[str, Text], language: str) -> tuple[Text, bool]:
     if texts.get("en"):
         return texts["en"], True
     return next(iter(texts.values())), True
+
+
+def list_text(items: Iterable[object]) -> str:
+    """Items written as a list in the reader's language, by Babel: "Migrants and Refugees",
+    "Migrants et Réfugiés", "المهاجرون واللاجئون" (an Arabic list has its own conjunction)."""
+    return format_list([str(item) for item in items], locale=current_language())
 
 
 def in_language(texts: dict | None) -> str:

@@ -114,6 +114,7 @@ def init_app(app: Flask) -> None:
         bdi=isolate,
         direction=languages.direction,
         in_language=i18n.in_language,
+        list_text=i18n.list_text,
         in_language_bdi=in_language_bdi,
     )
     app.jinja_env.globals.update(

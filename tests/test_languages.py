@@ -160,3 +160,13 @@ def test_names_and_addresses_in_sentences_are_isolated(app, client, make, auth):
     assert "<bdi>أمانة عمان الكبرى</bdi>" in members
     change = client.get("/account/email").text
     assert f"<bdi>{user.email}</bdi>" in change
+
+
+def test_lists_are_written_the_way_each_language_writes_them(app):
+    from cta_learning.i18n import list_text
+
+    written = {}
+    for language in ("en", "fr", "es", "ar"):
+        with app.test_request_context(f"/?lang={language}"):
+            written[language] = list_text(["A", "B", "C"])
+    assert written == {"en": "A, B, and C", "fr": "A, B et C", "es": "A, B y C", "ar": "A وB وC"}

@@ -13,7 +13,7 @@ from cta_learning.accounts.models import User
 from cta_learning.courses import operations, progress
 from cta_learning.database import utcnow
 from cta_learning.extensions import db
-from tests.browser.conftest import new_page, overflowing, screenshot
+from tests.browser.conftest import SCREENSHOTS, new_page, overflowing, screenshot
 from tests.browser.test_course_journey import answer_quiz
 from tests.conftest import outbox
 from tests.courses.helpers import SLUG, course_lessons, import_shipped, lesson_text, shipped_files
@@ -152,7 +152,9 @@ def test_from_sign_up_to_certificate_in_arabic_on_a_phone(phone, live_app):
     with page.expect_download() as started:
         page.locator(f'a[href="/courses/{SLUG}/certificate.pdf"]').click()
     with open(started.value.path(), "rb") as handle:
-        assert handle.read().startswith(b"%PDF-")
+        document = handle.read()
+    assert document.startswith(b"%PDF-")
+    (SCREENSHOTS / "ar-journey-17-certificate.pdf").write_bytes(document)
 
     # The certificate's email came in Arabic too.
     [email] = [

@@ -76,8 +76,8 @@ bp.add_app_template_global(viewer_zone, "event_viewer_zone")
 
 
 def language_names(codes: list[str]) -> str:
-    """'English, French, Arabic' in the reader's language."""
-    return ", ".join(str(INTERPRETATION_LANGUAGES.get(code, code)) for code in codes)
+    """'English, French, and Arabic' in the reader's language."""
+    return i18n.list_text(INTERPRETATION_LANGUAGES.get(code, code) for code in codes)
 
 
 bp.add_app_template_global(language_names, "language_names")
