@@ -12,11 +12,15 @@ from babel.dates import (
     format_date,
     format_datetime,
     format_time,
+    get_datetime_format,
     get_timezone_name,
 )
 from flask_babel import get_locale
 
 DASH = "\u2013"  # an en dash between two times
+# Zones that are Coordinated Universal Time under another name: CLDR names it only as a
+# "standard" zone, and Babel's generic name for it would be "Unknown Region (UTC) Time".
+UNIVERSAL = frozenset({"UTC", "Etc/UTC", "Etc/UCT", "Etc/Universal", "Etc/Zulu", "Universal"})
 
 
 class NonexistentTime(ValueError):
@@ -44,9 +48,8 @@ def format_in_zone(moment: datetime, zone: str, format: str = "medium") -> str:
 
 def brief_in_zone(moment: datetime, zone: str) -> str:
     """A short date and time without seconds: 'Dec 17, 2026, 6:00 AM'."""
-    local, locale = in_zone(moment, zone), get_locale()
-    day = format_date(local, "medium", locale=locale)
-    return f"{day}, {format_time(local, 'short', locale=locale)}"
+    local, locale = in_zone(moment, zone), str(get_locale())
+    return _day_at(format_date(local, "medium", locale=locale), local, locale)
 
 
 def span_in_zone(starts_at: datetime, ends_at: datetime, zone: str) -> str:
@@ -58,17 +61,17 @@ def span_in_zone(starts_at: datetime, ends_at: datetime, zone: str) -> str:
 @lru_cache(maxsize=8192)
 def _span(starts_at: datetime, ends_at: datetime, zone: str, locale: str) -> str:
     start, end = in_zone(starts_at, zone), in_zone(ends_at, zone)
-    day = format_date(start, "full", locale=locale)
+    first = _day_at(format_date(start, "full", locale=locale), start, locale)
     if start.date() == end.date():
-        return (
-            f"{day}, {format_time(start, 'short', locale=locale)}"
-            f" {DASH} {format_time(end, 'short', locale=locale)}"
-        )
-    return (
-        f"{day}, {format_time(start, 'short', locale=locale)}"
-        f" {DASH} {format_date(end, 'full', locale=locale)},"
-        f" {format_time(end, 'short', locale=locale)}"
-    )
+        return f"{first} {DASH} {format_time(end, 'short', locale=locale)}"
+    return f"{first} {DASH} {_day_at(format_date(end, 'full', locale=locale), end, locale)}"
+
+
+def _day_at(day: str, moment: datetime, locale: str) -> str:
+    """A written day and the moment's time joined as the language joins them ('{1}, {0}' in
+    English, '{1}، {0}' in Arabic)."""
+    pattern = get_datetime_format("medium", locale=locale).replace("'", "")
+    return pattern.replace("{0}", format_time(moment, "short", locale=locale)).replace("{1}", day)
 
 
 def time_span_in_zone(starts_at: datetime, ends_at: datetime, zone: str) -> str:
@@ -87,6 +90,8 @@ def zone_label(zone: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _zone_label(zone: str, locale: str) -> str:
+    if zone in UNIVERSAL:  # 'Coordinated Universal Time', 'temps universel coordonné'…
+        return get_timezone_name(ZoneInfo("Etc/UTC"), zone_variant="standard", locale=locale)
     return get_timezone_name(ZoneInfo(zone), locale=locale)
 
 

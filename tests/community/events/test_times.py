@@ -6,7 +6,13 @@ import pytest
 from flask_babel import force_locale
 
 from cta_learning.community.events.models import Event
-from cta_learning.community.events.times import NonexistentTime, in_zone, span_in_zone, to_utc
+from cta_learning.community.events.times import (
+    NonexistentTime,
+    in_zone,
+    span_in_zone,
+    to_utc,
+    zone_label,
+)
 from tests.community.events.helpers import event_form, make_event
 from tests.conftest import count
 from tests.hostile import assert_form_refused, nothing_changes, page_text
@@ -71,6 +77,24 @@ def test_spans_are_written_in_each_language(app):
             assert span_in_zone(start, end, "America/Bogota") == (
                 "viernes, 22 de enero de 2027, 10:00 \u2013 12:00"
             )
+        with force_locale("ar"):  # the Arabic comma joins the day and the time
+            assert span_in_zone(start, end, "Asia/Amman") == (
+                "الجمعة، 22 يناير 2027، 6:00 م \u2013 8:00 م"  # UTC+3
+            )
+
+
+def test_universal_time_is_named_and_not_an_unknown_region(app):
+    names = {}
+    with app.test_request_context():
+        for language in ("en", "fr", "es", "ar"):
+            with force_locale(language):
+                names[language] = zone_label("UTC")
+    assert names == {
+        "en": "Coordinated Universal Time",
+        "fr": "temps universel coordonné",
+        "es": "tiempo universal coordinado",
+        "ar": "التوقيت العالمي المنسق",
+    }
 
 
 def test_the_page_shows_the_viewer_s_time_and_the_event_s_beside_it(app, client, auth):
