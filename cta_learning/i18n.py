@@ -174,7 +174,7 @@ def region_name(region: str | None) -> str:
 
 @click.group()
 def translate() -> None:
-    """Extract, update and compile the en/fr/es message catalogues."""
+    """Extract, update and compile the message catalogues of the platform's languages."""
 
 
 def _pybabel(*args: str) -> None:

@@ -10,7 +10,7 @@ from tests.hostile import page_text
 COURSE = f"/courses/{SLUG}"
 
 
-def test_the_course_holds_arabic_whatever_the_platforms_languages():
+def test_the_course_holds_its_titles_and_welcome_lesson_in_arabic():
     files = shipped_files()
     assert "ar" in PLATFORM
     assert files.problems == [] and files.partial_languages == ["ar"]
@@ -68,3 +68,13 @@ def test_a_lesson_title_in_the_readers_language_is_not_marked(app, client, learn
     syllabus = client.get(f"{COURSE}/").text
     assert escape(lesson_text("people-on-the-move", "fr")["title"]) in syllabus
     assert "<bdi lang=" not in syllabus
+
+
+def test_the_catalogue_names_the_courses_languages_in_the_readers(client, course):
+    pages = {
+        language: page_text(client.get(f"/courses/?lang={language}"))
+        for language in ("en", "fr", "ar")
+    }
+    assert "In English, French, and Spanish" in pages["en"]
+    assert "En anglais, français et espagnol" in pages["fr"]
+    assert "باللغات: الإنجليزية والفرنسية والإسبانية" in pages["ar"]
