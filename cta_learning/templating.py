@@ -73,11 +73,25 @@ def in_language_bdi(texts: dict | None) -> Markup:
     return Markup('<bdi lang="%s">%s</bdi>') % (shown, text)
 
 
+def lang_attributes(code: str | None) -> Markup:
+    """` lang="en" dir="ltr"` for a text written in another language than the page's (the
+    direction only when it differs), so that it reads in its own direction and is spoken in its
+    own voice; nothing for a text in the page's language."""
+    page = i18n.current_language()
+    if not code or code == page:
+        return Markup("")
+    own = languages.direction(code)
+    if own == languages.direction(page):
+        return Markup(' lang="%s"') % code
+    return Markup(' lang="%s" dir="%s"') % (code, own)
+
+
 def _template_globals() -> dict:
     return {
         "languages": languages.own_names(),
         "current_language": i18n.current_language(),
         "current_direction": languages.direction(i18n.current_language()),
+        "lang_attributes": lang_attributes,
         "forward_arrow": languages.forward_arrow,
         "back_arrow": languages.back_arrow,
         "has_role": has_role,

@@ -170,3 +170,24 @@ def test_lists_are_written_the_way_each_language_writes_them(app):
         with app.test_request_context(f"/?lang={language}"):
             written[language] = list_text(["A", "B", "C"])
     assert written == {"en": "A, B, and C", "fr": "A, B et C", "es": "A, B y C", "ar": "A وB وC"}
+
+
+def test_a_text_in_another_language_says_so_and_its_direction_when_it_differs(app):
+    from cta_learning.templating import lang_attributes
+
+    with app.test_request_context("/?lang=ar"):
+        arabic_page = [str(lang_attributes(code)) for code in ("ar", "en", None)]
+    with app.test_request_context("/?lang=fr"):
+        french_page = [str(lang_attributes(code)) for code in ("fr", "en", "ar")]
+    assert arabic_page == ["", ' lang="en" dir="ltr"', ""]
+    assert french_page == ["", ' lang="en"', ' lang="ar" dir="rtl"']
+
+
+def test_an_english_action_on_an_arabic_page_reads_left_to_right(app, client, make):
+    from tests.actions.helpers import make_action
+
+    user, organisation = make.member()
+    action = make_action(app, organisation, user, status="published")
+    page = client.get(f"/actions/{action}?lang=ar").text
+    assert '<h1 id="action-title" lang="en" dir="ltr">' in page
+    assert '<div class="description" lang="en" dir="ltr">' in page

@@ -1,5 +1,6 @@
-"""Every page of a city's journey, in English, French and Spanish, at desktop and phone width:
-each answers in the language asked for and nothing on it runs off the side of the window.
+"""Every page of a city's journey, in each of the platform's languages (Arabic right to left),
+at desktop and phone width: each answers in the language asked for, in its direction, and
+nothing on it runs off the side of the window.
 
 The screenshots (build/screenshots/tour-<language>-<width>-<page>.png) are what a person checks
 by eye before a release."""
@@ -9,6 +10,7 @@ import pytest
 from cta_learning.courses import operations as courses
 from cta_learning.courses.models import Course
 from cta_learning.extensions import db
+from cta_learning.languages import PLATFORM, direction
 from tests.actions.helpers import make_action
 from tests.browser.conftest import log_in, overflowing, screenshot
 from tests.community.events.helpers import make_event
@@ -66,7 +68,7 @@ def city(live_app) -> dict[str, str]:
     }
 
 
-@pytest.mark.parametrize("language", ["en", "fr", "es"])
+@pytest.mark.parametrize("language", PLATFORM)
 @pytest.mark.parametrize("width", ["desktop", "phone"])
 def test_every_page_of_the_journey_speaks_the_language_and_fits(request, city, language, width):
     page = request.getfixturevalue("page" if width == "desktop" else "phone")
@@ -80,8 +82,11 @@ def test_every_page_of_the_journey_speaks_the_language_and_fits(request, city, l
         if response is None or response.status >= 400:
             problems.append(f"{name}: answered {response and response.status}")
             continue
-        if page.locator("html").get_attribute("lang") != language:
-            problems.append(f"{name}: not in {language}")
+        if page.evaluate("[document.documentElement.lang, document.documentElement.dir]") != [
+            language,
+            "rtl" if direction(language) == "rtl" else "",
+        ]:
+            problems.append(f"{name}: not in {language}, {direction(language)}")
         wide = overflowing(page)
         if wide:
             problems.append(f"{name}: wider than the window: {wide[:5]}")
