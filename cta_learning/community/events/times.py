@@ -70,7 +70,7 @@ def _span(starts_at: datetime, ends_at: datetime, zone: str, locale: str) -> str
 def _day_at(day: str, moment: datetime, locale: str) -> str:
     """A written day and the moment's time joined as the language joins them ('{1}, {0}' in
     English, '{1}، {0}' in Arabic)."""
-    pattern = get_datetime_format("medium", locale=locale).replace("'", "")
+    pattern = str(get_datetime_format("medium", locale=locale)).replace("'", "")
     return pattern.replace("{0}", format_time(moment, "short", locale=locale)).replace("{1}", day)
 
 
