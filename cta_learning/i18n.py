@@ -78,14 +78,20 @@ def current_language() -> str:
     return str(get_locale() or "en")
 
 
+def text_and_language(texts: Mapping[str, Text], language: str) -> tuple[Text, str]:
+    """A {language: text} mapping in `language`, else English, else any; and the language of
+    the text given."""
+    for code in (language, "en"):
+        if texts.get(code):
+            return texts[code], code
+    code = next(iter(texts))
+    return texts[code], code
+
+
 def translated(texts: Mapping[str, Text], language: str) -> tuple[Text, bool]:
-    """A {language: text} mapping in `language`, else English, else any; and whether the text
-    is such a fallback."""
-    if texts.get(language):
-        return texts[language], False
-    if texts.get("en"):
-        return texts["en"], True
-    return next(iter(texts.values())), True
+    """`text_and_language`'s text, and whether it is a fallback (not in `language`)."""
+    text, shown = text_and_language(texts, language)
+    return text, shown != language
 
 
 def list_text(items: Iterable[object]) -> str:

@@ -78,14 +78,15 @@ def render_pdf(template: str, locale: str, **context: object) -> bytes:
         html = render_template(template, language=locale, name_class=name_class, **context)
     # Printed by a child process (cta_learning/printer.py): the printing library and its fonts
     # would otherwise stay in every worker that once printed, about 34 MB each.
-    done = _print(template, html.encode("utf-8"))
+    document = html.encode("utf-8")
+    done = _print(template, document)
     if done.returncode < 0:
         # Killed by a signal (a font cache being rebuilt beside it, memory short for a moment):
         # a second printer usually succeeds, and the reader need not ask again.
         log.warning(
             "printer for %s stopped by signal %s; printing again", template, -done.returncode
         )
-        done = _print(template, html.encode("utf-8"))
+        done = _print(template, document)
     if done.returncode != 0 or not done.stdout.startswith(b"%PDF"):
         stderr = done.stderr.decode("utf-8", "replace")[-2000:]
         raise PrintingFailed(f"{template}: the printer stopped ({done.returncode}): {stderr}")

@@ -66,10 +66,9 @@ def in_language_bdi(texts: dict | None) -> Markup:
     language, so that it reads in its own direction and a screen reader speaks it in its voice."""
     if not texts:
         return Markup("")
-    text, fallback = i18n.translated(texts, i18n.current_language())
-    if not fallback:
+    text, shown = i18n.text_and_language(texts, i18n.current_language())
+    if shown == i18n.current_language():
         return escape(text)
-    shown = next(code for code, value in texts.items() if value == text)
     return Markup('<bdi lang="%s">%s</bdi>') % (shown, text)
 
 

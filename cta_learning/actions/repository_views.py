@@ -112,6 +112,16 @@ def with_details(query, language: str):
     )
 
 
+def published_action(action_id: int, language: str) -> Action | None:
+    """A published action with its details (`with_details`); None for any other."""
+    return db.session.scalar(
+        with_details(
+            select(Action).where(Action.id == action_id, Action.status == ActionStatus.PUBLISHED),
+            language,
+        )
+    )
+
+
 FILTER_FORMS_KEPT = 512
 # What the list shows: loading only these keeps long descriptions out of the page query.
 LIST_COLUMNS = (
@@ -172,12 +182,7 @@ def index():
 @shared_page(REPOSITORY)
 def detail(action_id: int):
     language = i18n.current_language()
-    action = db.session.scalar(
-        with_details(
-            select(Action).where(Action.id == action_id, Action.status == ActionStatus.PUBLISHED),
-            language,
-        )
-    )
+    action = published_action(action_id, language)
     if action is None:
         abort(404)
     translation = action.translations[0] if action.translations else None

@@ -9,9 +9,13 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from cta_learning import content, i18n
 from cta_learning.accounts.models import Organisation
-from cta_learning.actions.models import Action, ActionStatus
+from cta_learning.actions.models import Action
 from cta_learning.actions.operations import classification
-from cta_learning.actions.repository_views import published_conditions, with_details
+from cta_learning.actions.repository_views import (
+    published_action,
+    published_conditions,
+    with_details,
+)
 from cta_learning.api.v1 import schemas
 from cta_learning.api.v1.framework import endpoint, not_found, page_of, paginate
 from cta_learning.community.events import listing
@@ -145,12 +149,7 @@ def actions(args: dict):
 def action(action_id: int):
     """A published action; any other (draft, submitted, returned) is not found."""
     language = i18n.current_language()
-    found = db.session.scalar(
-        with_details(
-            select(Action).where(Action.id == action_id, Action.status == ActionStatus.PUBLISHED),
-            language,
-        )
-    )
+    found = published_action(action_id, language)
     if found is None:
         return not_found()
     return _action(found, language, detail=True)

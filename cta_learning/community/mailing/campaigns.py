@@ -31,7 +31,7 @@ from cta_learning.community.mailing.models import (
 )
 from cta_learning.community.mailing.subscriptions import preferences_token
 from cta_learning.extensions import db
-from cta_learning.i18n import translated
+from cta_learning.i18n import text_and_language, translated
 from cta_learning.mail.models import MessageStatus, OutboxMessage
 from cta_learning.mail.operations import SUBJECT_MAX, hold_batch, release_batch
 from cta_learning.refusals import Refused
@@ -98,11 +98,11 @@ def render(campaign: Campaign, language: str) -> tuple[str, str, str]:
     """Subject, text and HTML in a language (English when it has no text in it), with
     placeholders for the personal links."""
     subject = translated(campaign.subjects, language)[0][:SUBJECT_MAX]
-    body, fallback = translated(campaign.bodies, language)
+    body, body_language = text_and_language(campaign.bodies, language)
     with force_locale(language):
         context = {
             "subject": subject,
-            "body_language": "en" if fallback else language,
+            "body_language": body_language,
             "preferences_url": PREFERENCES,
             "unsubscribe_url": UNSUBSCRIBE,
         }

@@ -30,7 +30,7 @@ from cta_learning.community.mailing.forms import ButtonForm, PreferencesForm, Su
 from cta_learning.community.mailing.models import TOPICS, Campaign, CampaignStatus, Subscriber
 from cta_learning.database import utcnow
 from cta_learning.extensions import csrf, db, limiter
-from cta_learning.i18n import current_language, translated
+from cta_learning.i18n import current_language, text_and_language
 from cta_learning.pagination import paginate
 from cta_learning.security import acting_user, require_role, signed_in
 from cta_learning.templating import add_template_values
@@ -188,10 +188,7 @@ def archived(campaign_id: int):
         or campaign.audience != "subscribers"
     ):
         abort(404)
-    body, fallback = translated(campaign.bodies, current_language())
+    body, body_language = text_and_language(campaign.bodies, current_language())
     return render_template(
-        "mailing/archived.html",
-        campaign=campaign,
-        body=body,
-        body_language="en" if fallback else current_language(),
+        "mailing/archived.html", campaign=campaign, body=body, body_language=body_language
     )
